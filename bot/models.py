@@ -1,0 +1,67 @@
+"""Tables about people: the minimum planbot keeps, all keyed by a salted hash of the user id.
+
+Nothing here holds message text next to a user. The anonymous log of unanswered
+questions has no user column at all. See README "Privacy" for retention periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _timestamp() -> Column:  # type: ignore[type-arg]
+    return Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class UserProfile(SQLModel, table=True):
+    """Settings a person chose: region, voice on/off and speed."""
+
+    __tablename__ = "user_profile"
+
+    user_key: str = Field(primary_key=True, max_length=64, description="HMAC-SHA256 of the Telegram user id")
+    region: str | None = Field(default=None, max_length=32)
+    voice: bool = False
+    voice_rate: int = 160
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class ScreeningSession(SQLModel, table=True):
+    """An eligibility screening in progress, kept only with the person's consent.
+
+    `version` implements optimistic concurrency: a write succeeds only if the row still
+    has the version that was read, so two workers handling the same person's updates
+    cannot silently overwrite each other.
+    """
+
+    __tablename__ = "screening_session"
+
+    user_key: str = Field(primary_key=True, max_length=64)
+    state: str = Field(sa_column=Column(Text, nullable=False), description="JSON of the engine's state")
+    version: int = 1
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class UnansweredQuestion(SQLModel, table=True):
+    """Questions the plans could not answer: text (masked) and time only, no user."""
+
+    __tablename__ = "unanswered_question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class AppMeta(SQLModel, table=True):
+    """Small key/value facts the workers share, such as the user-id salt."""
+
+    __tablename__ = "app_meta"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))

@@ -1,0 +1,60 @@
+"""The plain data a parsed plan is made of.
+
+These dataclasses are the contract between the parser (text → clauses), the store
+(clauses → database rows) and search (rows → index). They know nothing of databases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What a clause is, as a reader of the plan would name it."""
+
+    PREAMBLE = "preamble"  # the notice and introduction before the first heading
+    SECTION = "section"  # text that stands directly under a heading (一、 （一）)
+    GOAL = "goal"  # a ——target line or paragraph under 主要目标/发展目标
+    PRINCIPLE = "principle"  # a 坚持… paragraph under 基本原则
+    ITEM = "item"  # a numbered (1.) or titled paragraph of a task section
+    BOX_ITEM = "box_item"  # an item inside a 专栏 box
+    INDICATOR = "indicator"  # one row of the main-indicator table
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """One row of a plan's indicator table (专栏1 主要指标)."""
+
+    number: int
+    name: str  # the indicator without its unit: "城乡残疾人职业技能培训人数"
+    unit: str  # "人", "%", "户" or ""
+    category: str  # the carried-down 类别 ("收入和就业"), "" if the table has none
+    value_2020: str  # as printed ("——" and "" both mean not stated → "")
+    target_2025: str  # as printed: "1140", "≥85", "与全市地区生产总值增长同步"
+    attribute: str  # "约束性" or "预期性" (or "" when the row leaves it blank)
+
+
+@dataclass(slots=True)
+class ParsedClause:
+    """One citable unit of a plan: a section's text, an item, a box item or an indicator row."""
+
+    doc_id: str
+    seq: int  # position in the document, 0-based, strictly increasing
+    kind: Kind
+    ref: str  # stable within the document, see knowledge.parse docs: "3.1.2", "box5.3", "ind11"
+    path: tuple[str, ...]  # headings above it, outermost first, each with its number
+    number: str  # the clause's own number as printed: "2.", "（三）", "专栏5 第3项", "指标11"
+    title: str  # the item's title ("完善残疾人社会救助和社会保障体系") or ""
+    text: str  # the full, cleaned text (title included, departments included)
+    lead_departments: tuple[str, ...] = ()
+    participating_departments: tuple[str, ...] = ()
+    box: str = ""  # "专栏5 残疾人健康和康复重点项目" for box items, else ""
+    indicator: Indicator | None = None
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    doc_id: str
+    title: str
+    clauses: list[ParsedClause] = field(default_factory=list)

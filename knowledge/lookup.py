@@ -1,0 +1,179 @@
+"""Case-worker lookups: a clause by reference, indicator targets, departments, one topic across plans.
+
+References are read the way case workers type them: "朔州 专栏9 第2项", "张掖 三（二）4",
+"茌平 指标 11", "同心县规划专栏4第7项", or a clause id such as "shuozhou:box9.2". A reference
+to something a plan does not have (山西省's text has no 专栏 and no indicator table) is
+reported as missing, never answered with something near.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cn2an
+
+from knowledge.clause import Kind
+from knowledge.search import Searcher
+from knowledge.store import ClauseView
+from knowledge.tokenize import clean_text, to_simplified
+
+_NUM = r"[0-9一二三四五六七八九十百零〇两]+"
+_BOX = re.compile(rf"专栏\s*({_NUM})\s*(?:[的之]?\s*第\s*({_NUM})\s*[项条个]|[-.．]\s*({_NUM}))?")
+_INDICATOR = re.compile(rf"(?:主要)?指标\s*(?:第\s*)?({_NUM})(?!\s*[%％])|第\s*({_NUM})\s*[项个]\s*指标")
+_SECTION = re.compile(
+    rf"(?<![0-9])([一二三四五六七八九十]+)\s*[、,，]?\s*[（(]\s*([一二三四五六七八九十]+)\s*[)）]\s*(?:第\s*)?({_NUM})?\s*(?:[项条.．]|$|\s)"
+)
+_CLAUSE_ID = re.compile(r"\b([a-z][a-z0-9_]*):((?:box|ind|pre)?[0-9][0-9a-z.]*|pre\.p\d+)\b")
+
+
+def to_int(text: str) -> int | None:
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        value = cn2an.cn2an(text.replace("〇", "零").replace("两", "二"), "smart")
+    except (ValueError, KeyError, TypeError):
+        return None
+    return int(value) if float(value).is_integer() else None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """What a typed reference points at, within one or more plans."""
+
+    kind: str  # "box", "indicator", "section", "id"
+    box: int | None = None
+    item: int | None = None
+    path: tuple[int, ...] = ()
+    clause_id: str | None = None
+
+    def describe(self) -> str:
+        if self.kind == "box":
+            return f"专栏{self.box}" + (f"第{self.item}项" if self.item else "")
+        if self.kind == "indicator":
+            return f"主要指标第{self.item}项"
+        if self.kind == "section":
+            return "".join(_section_label(i, n) for i, n in enumerate(self.path))
+        return self.clause_id or ""
+
+
+def _section_label(level: int, number: int) -> str:
+    chinese = cn2an.an2cn(number)
+    return (f"{chinese}、", f"（{chinese}）", f"{number}.")[min(level, 2)]
+
+
+def parse_reference(text: str) -> Reference | None:
+    """Read a reference out of `text`, or None if it holds none."""
+    text = to_simplified(clean_text(text))
+    if match := _CLAUSE_ID.search(text):
+        return Reference("id", clause_id=f"{match.group(1)}:{match.group(2)}")
+    if match := _BOX.search(text):
+        box = to_int(match.group(1))
+        item_text = match.group(2) or match.group(3)
+        item = to_int(item_text) if item_text else None
+        if box is not None:
+            return Reference("box", box=box, item=item)
+    if match := _INDICATOR.search(text):
+        number = to_int(match.group(1) or match.group(2))
+        if number is not None:
+            return Reference("indicator", item=number)
+    if match := _SECTION.search(text):
+        parts = [to_int(match.group(1)), to_int(match.group(2))]
+        if match.group(3):
+            parts.append(to_int(match.group(3)))
+        if all(p is not None for p in parts):
+            return Reference("section", path=tuple(p for p in parts if p is not None))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    clauses: list[ClauseView]
+    missing: list[str]  # plain sentences about plans that lack what was asked for
+
+
+class Lookup:
+    """Lookups over the clauses a Searcher holds."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.by_id = {c.id: c for c in searcher.clauses}
+        self.by_doc: dict[str, list[ClauseView]] = {}
+        for clause in searcher.clauses:
+            self.by_doc.setdefault(clause.doc_id, []).append(clause)
+
+    def plans_for(self, text: str, region: str | None = None) -> list[str]:
+        """The doc ids a reference applies to: the plan of the region named (or saved), else every plan."""
+        match = self.searcher.gazetteer.detect(to_simplified(clean_text(text)))
+        name = match.name if match else region
+        if name:
+            chain = self.searcher.gazetteer.covered_chain(name)
+            if chain:
+                return [d for d, cs in self.by_doc.items() if cs[0].region == chain[0]]
+        return list(self.by_doc)
+
+    def resolve(self, text: str, region: str | None = None) -> LookupResult | None:
+        """Resolve a typed reference; None when `text` holds no reference at all."""
+        reference = parse_reference(text)
+        if reference is None:
+            return None
+        if reference.kind == "id":
+            clause = self.by_id.get(reference.clause_id or "")
+            return LookupResult(
+                [clause] if clause else [], [] if clause else [f"没有编号为 {reference.clause_id} 的条款。"]
+            )
+        found: list[ClauseView] = []
+        missing: list[str] = []
+        for doc_id in self.plans_for(text, region):
+            clauses = self.by_doc[doc_id]
+            hits = [c for c in clauses if _matches(reference, c)]
+            if hits:
+                found.extend(hits if reference.item or len(reference.path) == 3 else hits[:12])
+            else:
+                missing.append(_missing_sentence(reference, clauses))
+        return LookupResult(found, missing)
+
+    def indicators(self, text: str, region: str | None = None) -> list[ClauseView]:
+        """Indicator rows of the region's plan (or every plan) that match the words in `text`."""
+        docs = self.plans_for(text, region)
+        rows = [c for d in docs for c in self.by_doc[d] if c.kind is Kind.INDICATOR]
+        outcome = self.searcher.search(text, k=40)
+        order = {r.clause.id: i for i, r in enumerate(outcome.results) if r.clause.kind is Kind.INDICATOR}
+        matched = [c for c in rows if c.id in order]
+        return sorted(matched, key=lambda c: order[c.id]) if matched else rows
+
+    def compare(self, topic: str, *, per_plan: int = 1) -> list[tuple[str, list[ClauseView]]]:
+        """The best clauses on `topic` in each plan, one plan after another."""
+        outcome = self.searcher.search(topic, k=200)
+        best: dict[str, list[ClauseView]] = {}
+        for result in outcome.results:
+            if result.clause.kind is Kind.PREAMBLE:
+                continue
+            picks = best.setdefault(result.clause.doc_id, [])
+            if len(picks) < per_plan:
+                picks.append(result.clause)
+        return [(doc_id, best[doc_id]) for doc_id in self.by_doc if doc_id in best]
+
+
+def _matches(reference: Reference, clause: ClauseView) -> bool:
+    if reference.kind == "box":
+        if not clause.ref.startswith(f"box{reference.box}."):
+            return False
+        return reference.item is None or clause.ref == f"box{reference.box}.{reference.item}"
+    if reference.kind == "indicator":
+        return clause.kind is Kind.INDICATOR and clause.ref == f"ind{reference.item}"
+    if reference.kind == "section":
+        joined = ".".join(map(str, reference.path))
+        return clause.ref == joined or (len(reference.path) < 3 and clause.ref.startswith(joined + "."))
+    return False
+
+
+def _missing_sentence(reference: Reference, clauses: Sequence[ClauseView]) -> str:
+    plan = clauses[0].doc_short_title
+    if reference.kind == "box" and not any(c.kind is Kind.BOX_ITEM for c in clauses):
+        return f"{plan}没有专栏，无法查到{reference.describe()}。"
+    if reference.kind == "indicator" and not any(c.kind is Kind.INDICATOR for c in clauses):
+        return f"{plan}没有主要指标表，无法查到{reference.describe()}。"
+    return f"{plan}里没有{reference.describe()}。"

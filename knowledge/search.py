@@ -1,0 +1,271 @@
+"""Questions → ranked clauses, and whether the plans answer the question at all.
+
+Ranking is BM25 (knowledge.index) over the question's own words, plus the policy terms its
+everyday words stand for (at a lower weight), then adjusted for what a clause is (an item
+beats a paragraph of past achievements), for what the question asks (departments, targets)
+and for the asker's region (their plan, then the plans above it, then the rest).
+
+Whether the question is in scope is decided from coverage: how much of the question's
+meaning (each word weighted by its idf, the policy terms it stands for counting for it)
+the best clauses contain, and whether they hold the kind of fact the question asks for
+(an amount in yuan, an address, opening hours, a phone number, a brand).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from knowledge.clause import Kind
+from knowledge.guides import Guide, match_guide
+from knowledge.index import Bm25Index
+from knowledge.regions import Gazetteer, RegionMatch
+from knowledge.store import ClauseView
+from knowledge.tokenize import Tokenizer, clean_text, to_simplified
+
+MAX_QUERY_CHARS = 300
+SYNONYM_WEIGHT = 0.5
+CANDIDATES = 80
+IN_SCOPE_COVERAGE = 0.2
+SYNONYM_COVERAGE = 0.8
+UNKNOWN_WORD_QUANTILE = 0.5
+SCOPE_DEPTH = 3
+GUIDE_BOOST = 1.3
+
+# Words every clause is about: they neither help rank nor show that a question is covered.
+GENERIC = frozenset(
+    {"残疾", "残疾人", "残疾者", "政府", "国家", "规划", "十四五", "能", "领", "办", "给", "享受"}
+)
+
+_DEPARTMENT_ASK = re.compile(
+    r"牵头|责任单位|参与单位|哪个部门|哪些部门|负责部门|谁负责|谁管|牵头部门|参与部门"
+)
+_INDICATOR_ASK = re.compile(
+    r"指标|目标|覆盖率|参保率|入学率|适配率|比例|百分之|%|多少人|多少户|几户|人数|人次|2025"
+)
+_STATUS_SECTION = re.compile(r"发展现状|发展基础|编制背景|十三五")
+_KIND_FACTOR = {
+    Kind.PREAMBLE: 0.3,
+    Kind.SECTION: 0.8,
+    Kind.GOAL: 0.75,
+    Kind.PRINCIPLE: 0.6,
+    Kind.ITEM: 1.0,
+    Kind.BOX_ITEM: 1.0,
+    Kind.INDICATOR: 0.7,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """A kind of fact a question can ask for, and how a clause that states one looks."""
+
+    name: str
+    asked: re.Pattern[str]
+    stated: re.Pattern[str]
+
+
+FACETS = (
+    Facet(
+        "amount",
+        re.compile(r"多少钱|几块钱|多少元|几百|几千|多少块|发多少|给多少|领多少|补多少|标准是多少"),
+        re.compile(r"\d+(\.\d+)?\s*(元|万元)"),
+    ),
+    Facet(
+        "address",
+        re.compile(r"在哪个(小区|街|路|楼)|具体(在哪|地址|位置)|地址|门牌|怎么走"),
+        re.compile(r"\d+号|路\d|街\d|地址"),
+    ),
+    Facet(
+        "hours",
+        re.compile(r"周[一二三四五六日末]|星期|几点|上班时间|办公时间|营业时间|开门|节假日"),
+        re.compile(r"工作日|\d+[:：]\d+|\d+点|办公时间"),
+    ),
+    Facet("phone", re.compile(r"电话|手机号|号码多少"), re.compile(r"\d{5,}|热线")),
+    Facet("brand", re.compile(r"牌子|品牌|brand|哪家好|哪款|哪种好|什么型号"), re.compile(r"品牌|型号")),
+)
+
+
+@dataclass(slots=True)
+class Query:
+    text: str  # cleaned, simplified, truncated
+    region: RegionMatch | None
+    words: list[str]  # content tokens of the question itself
+    weights: dict[str, float]  # token → weight, synonyms included
+    stands_for: dict[str, set[str]]  # question token → the policy tokens it stands for
+    asks_departments: bool
+    asks_indicator: bool
+    facets: tuple[Facet, ...]
+    guide: Guide | None = None  # the benefit guide the question is about, if any
+    truncated: bool = False
+
+    @property
+    def guide_clauses(self) -> frozenset[str]:
+        if self.guide is None:
+            return frozenset()
+        return frozenset(f"{doc}:{ref}" for doc, refs in self.guide.sources for ref in refs)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    clause: ClauseView
+    score: float
+    bm25: float
+
+
+@dataclass(slots=True)
+class SearchOutcome:
+    query: Query
+    results: list[Result]
+    in_scope: bool
+    coverage: float
+    region_covered: bool | None  # None: no region named or saved; False: named but its plan is not here
+    applicable_regions: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Searcher:
+    """Ranks the clauses of one corpus; safe to share between threads once built."""
+
+    def __init__(
+        self,
+        clauses: Sequence[ClauseView],
+        index: Bm25Index,
+        tokenizer: Tokenizer,
+        gazetteer: Gazetteer,
+    ) -> None:
+        self.clauses = list(clauses)
+        self.index = index
+        self.tokenizer = tokenizer
+        self.gazetteer = gazetteer
+        self.regions = sorted({c.region for c in self.clauses})
+        self._region_of = np.array([c.region for c in self.clauses], dtype=object)
+        self._masks: dict[tuple[str, ...], np.ndarray] = {}
+        # A word the plans never use weighs like a rare plan word: mostly it names what the
+        # question is about, and the plans' silence on it is evidence they do not answer it.
+        self._unknown_weight = float(np.quantile(index.idf, UNKNOWN_WORD_QUANTILE)) if len(index.idf) else 1.0
+
+    # -- query analysis ------------------------------------------------------------------------
+
+    def analyse(self, text: str) -> Query:
+        cleaned = to_simplified(clean_text(text)).strip()
+        truncated = len(cleaned) > MAX_QUERY_CHARS
+        cleaned = cleaned[:MAX_QUERY_CHARS]
+        region = self.gazetteer.detect(cleaned)
+        body = cleaned.replace(region.matched, " ") if region else cleaned
+        words = [w for w in self.tokenizer.tokens(body) if w not in GENERIC]
+        weights: dict[str, float] = {}
+        for word in words:
+            weights[word] = weights.get(word, 0.0) + 1.0
+        stands_for: dict[str, set[str]] = {}
+        for word in self.tokenizer.words(body):
+            for term in self.tokenizer.synonyms.terms.get(word, ()):
+                for token in self.tokenizer.tokens(term):
+                    if token in GENERIC:
+                        continue
+                    stands_for.setdefault(word, set()).add(token)
+                    if token not in weights or weights[token] < 1.0:
+                        weights[token] = max(weights.get(token, 0.0), SYNONYM_WEIGHT)
+        expansions = "，".join(sorted({t for terms in stands_for.values() for t in terms}))
+        return Query(
+            text=cleaned,
+            region=region,
+            words=words,
+            weights=weights,
+            stands_for=stands_for,
+            asks_departments=bool(_DEPARTMENT_ASK.search(cleaned)),
+            asks_indicator=bool(_INDICATOR_ASK.search(cleaned)),
+            facets=tuple(f for f in FACETS if f.asked.search(cleaned)),
+            guide=match_guide(f"{body}。{expansions}"),
+            truncated=truncated,
+        )
+
+    # -- ranking -------------------------------------------------------------------------------
+
+    def search(
+        self, text: str, *, k: int = 5, region: str | None = None, only_region: bool = False
+    ) -> SearchOutcome:
+        """Rank clauses for `text`. `region` is the asker's saved region unless the text names one;
+        with `only_region`, clauses outside that region's plans are left out."""
+        query = self.analyse(text)
+        named = query.region
+        chain: tuple[str, ...] = ()
+        region_covered: bool | None = None
+        if named is not None:
+            chain = self.gazetteer.covered_chain(named.name)
+            region_covered = bool(chain)
+        elif region:
+            chain = self.gazetteer.covered_chain(region)
+            region_covered = bool(chain) if chain else None
+        term_weights = self.index.query_weights(query.weights)
+        allowed = self._mask(chain) if (only_region and chain) else None
+        hits = {h.position: h.score for h in self.index.top(term_weights, CANDIDATES, allowed)}
+        if chain and not only_region:
+            for hit in self.index.top(term_weights, CANDIDATES // 2, self._mask(chain)):
+                hits[hit.position] = hit.score
+        ranked = sorted(
+            (
+                Result(self.clauses[p], s * self._factor(self.clauses[p], query, chain), s)
+                for p, s in hits.items()
+            ),
+            key=lambda r: (-r.score, r.clause.doc_id, r.clause.seq),
+        )
+        top = ranked[:SCOPE_DEPTH]
+        coverage = max((self.coverage(query, r.clause) for r in top), default=0.0)
+        facets = any(self.answers_facets(query, r.clause) for r in top)
+        in_scope = bool(ranked) and coverage >= IN_SCOPE_COVERAGE and facets and region_covered is not False
+        return SearchOutcome(query, ranked[:k], in_scope, coverage, region_covered, chain)
+
+    def _factor(self, clause: ClauseView, query: Query, chain: tuple[str, ...]) -> float:
+        factor = _KIND_FACTOR[clause.kind]
+        if clause.kind is Kind.SECTION and clause.path and _STATUS_SECTION.search(clause.path[0]):
+            factor *= 0.6
+        if clause.kind is Kind.INDICATOR and query.asks_indicator:
+            factor *= 2.0
+        if query.asks_departments and clause.departments:
+            factor *= 1.4
+        if clause.id in query.guide_clauses:
+            factor *= GUIDE_BOOST
+        if chain:
+            if clause.region == chain[0]:
+                factor *= 1.6
+            elif clause.region in chain:
+                factor *= 1.3
+        return factor
+
+    def _mask(self, chain: tuple[str, ...]) -> np.ndarray:
+        if chain not in self._masks:
+            self._masks[chain] = np.isin(self._region_of, list(chain))
+        return self._masks[chain]
+
+    # -- scope -----------------------------------------------------------------------------------
+
+    def coverage(self, query: Query, clause: ClauseView) -> float:
+        """Share of the question's words (idf-weighted) that the clause contains or stands for."""
+        haystack = self._clause_tokens(clause)
+        total = covered = 0.0
+        for word in dict.fromkeys(query.words + [w for w in query.stands_for if w not in query.words]):
+            stands = query.stands_for.get(word, set())
+            if word in self.tokenizer.stopwords and not stands:
+                continue
+            weight = self._idf(word)
+            total += weight
+            if word in haystack:
+                covered += weight
+            elif stands & haystack:
+                covered += weight * SYNONYM_COVERAGE
+        return covered / total if total else 0.0
+
+    def answers_facets(self, query: Query, clause: ClauseView) -> bool:
+        """Whether the clause states every kind of fact the question asks for."""
+        return all(f.stated.search(clause.text) for f in query.facets)
+
+    def _idf(self, token: str) -> float:
+        term = self.index.term_ids.get(token)
+        return max(float(self.index.idf[term]), 0.05) if term is not None else self._unknown_weight
+
+    def _clause_tokens(self, clause: ClauseView) -> set[str]:
+        return set(
+            self.tokenizer.tokens(f"{clause.title}\n{clause.text}\n{clause.box}\n{' '.join(clause.path)}")
+        )

@@ -1,0 +1,119 @@
+"""Chinese text → search tokens: NFKC, Traditional → Simplified, jieba with policy terms, stop words.
+
+One `Tokenizer` serves both the index and the queries, so both sides cut words the same
+way. Its `fingerprint` changes whenever anything that changes the tokens changes; the
+persisted index is rebuilt when it does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
+
+import jieba
+from opencc import OpenCC
+
+TOKENIZER_VERSION = "1"
+DATA = resources.files("knowledge") / "data"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
+_CONTROL = re.compile(
+    r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+)
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def clean_text(text: str) -> str:
+    """NFKC (full-width → half-width), no control or zero-width characters, lower case."""
+    return _CONTROL.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+@cache
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Fold Traditional characters to Simplified; cheap when the text has none to fold."""
+    return _t2s().convert(text) if _CJK.search(text) else text
+
+
+def _read_lines(name: str) -> list[str]:
+    raw = (DATA / name).read_text(encoding="utf-8")
+    return [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@dataclass(frozen=True, slots=True)
+class Synonyms:
+    """Everyday words and the policy terms each one stands for."""
+
+    terms: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Synonyms:
+        source = path.read_bytes() if path else (DATA / "synonyms.toml").read_bytes()
+        table = tomllib.loads(source.decode("utf-8"))["terms"]
+        return cls({clean_text(k): tuple(clean_text(v) for v in vs) for k, vs in table.items()})
+
+
+class Tokenizer:
+    """jieba with planbot's dictionary; thread-safe after `warm_up()`."""
+
+    def __init__(self) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._lock = threading.Lock()
+        self._ready = False
+        self.stopwords = frozenset(clean_text(w) for w in _read_lines("stopwords.txt"))
+        self.synonyms = Synonyms.load()
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Hash of everything that decides how text is cut: versions, dictionary, synonyms, stop words."""
+        digest = hashlib.sha256(f"{TOKENIZER_VERSION}|jieba {jieba.__version__}".encode())
+        for name in ("terms.txt", "stopwords.txt", "synonyms.toml"):
+            digest.update((DATA / name).read_bytes())
+        return digest.hexdigest()[:16]
+
+    def warm_up(self) -> None:
+        """Load jieba's dictionary and ours (about half a second, once per process)."""
+        with self._lock:
+            if self._ready:
+                return
+            self._jieba.initialize()
+            for line in _read_lines("terms.txt"):
+                word, *rest = line.split()
+                freq = int(rest[0]) if rest else None
+                self._jieba.add_word(clean_text(word), freq=freq)
+            for word in self.synonyms.terms:
+                if len(word) > 1:
+                    self._jieba.add_word(word, freq=1500)
+            self._ready = True
+
+    def words(self, text: str) -> list[str]:
+        """All word pieces of `text` (search-engine mode: long words and their parts), stop words kept."""
+        if not self._ready:
+            self.warm_up()
+        text = to_simplified(clean_text(text))
+        return [w for w in self._jieba.cut_for_search(text, HMM=True) if _WORDLIKE.search(w)]
+
+    def tokens(self, text: str) -> list[str]:
+        """The words that carry meaning: what the index stores and a query scores with."""
+        return [w for w in self.words(text) if w not in self.stopwords]
+
+    def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
+        return [self.tokens(t) for t in texts]
+
+
+@cache
+def default_tokenizer() -> Tokenizer:
+    return Tokenizer()
