@@ -29,10 +29,15 @@ console = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 
 
+def _quiet_libraries() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
 def _services() -> Services:
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token
+    _quiet_libraries()
     return Services.open(settings)
 
 
@@ -124,3 +129,157 @@ def chat(
 
 def main() -> None:  # pragma: no cover - console-script entry point
     app()
+
+
+@app.command()
+def clause(
+    clause_id: Annotated[str, typer.Argument(help="e.g. shuozhou:box9.2, or “朔州 专栏9 第2项”")],
+) -> None:
+    """Print a clause's original text by id or by reference."""
+    from bot.core import clause_text
+    from knowledge.lookup import Lookup
+
+    services = _services()
+    found = services.clauses_by_id.get(clause_id)
+    if found is not None:
+        console.print(clause_text(found))
+        return
+    result = Lookup(services.searcher).resolve(clause_id)
+    if result is None or not result.clauses:
+        for sentence in (result.missing if result else []) or [f"没有找到“{clause_id}”。"]:
+            err.print(sentence)
+        raise typer.Exit(1)
+    for sentence in result.missing:
+        console.print(sentence)
+    for item in result.clauses:
+        console.print(clause_text(item) + "\n")
+
+
+@app.command()
+def screen(
+    name: Annotated[str | None, typer.Argument(help="a screening's name; see --list")] = None,
+    list_all: Annotated[bool, typer.Option("--list", help="list the screenings")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="evaluate the --fact values and print JSON")
+    ] = False,
+    fact: Annotated[
+        list[str] | None, typer.Option("--fact", help="NAME=VALUE, e.g. disability_grade=3")
+    ] = None,
+) -> None:
+    """Run an eligibility screening in the terminal, or evaluate one from facts (--json)."""
+    from knowledge import screening as engine
+
+    if list_all:
+        screenings = engine.list_screenings()
+        if as_json:
+            _print_json(screenings)
+        else:
+            for item in screenings:
+                console.print(f"{item['name']}: {item['title']}")
+        return
+    names = {s["name"] for s in engine.list_screenings()}
+    if name not in names:
+        err.print(f"没有这个自测：{name}。可用的有：{', '.join(sorted(names))}")
+        raise typer.Exit(2)
+    if as_json:
+        facts = {}
+        for item in fact or []:
+            key, sep, value = item.partition("=")
+            if not sep:
+                err.print(f"--fact 需要 NAME=VALUE 的形式：{item}")
+                raise typer.Exit(2)
+            try:
+                facts[key.strip()] = engine.parse_fact_value(key.strip(), value.strip())
+            except ValueError as error:
+                err.print(str(error))
+                raise typer.Exit(2) from error
+        services = _services()
+        evaluation = engine.evaluate(name, facts, services.clauses_by_id)
+        _print_json(
+            {
+                "outcome": evaluation.outcome,
+                "missing": evaluation.missing,
+                "reasons": evaluation.reasons,
+                "sources": [
+                    {k: s[k] for k in ("region", "path", "number", "text") if k in s} | {"id": s.get("ref")}
+                    for s in evaluation.sources
+                ],
+            }
+        )
+        return
+    from bot.console import run_console
+
+    run_console(_services(), first_command=f"/screen {name}")
+
+
+@app.command()
+def say(
+    text: Annotated[str, typer.Argument(help="what to say")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="where to write the OGG/Opus voice note")
+    ] = Path("reply.ogg"),
+    rate: Annotated[int, typer.Option(help="speaking rate (words per minute)")] = 160,
+) -> None:
+    """Write a voice note (OGG/Opus, 48 kHz mono) of a reply text."""
+    from voice import VoiceService, VoiceUnavailable
+
+    settings = Settings()
+    service = VoiceService(settings.voice_cache_dir, max_cache_bytes=settings.voice_cache_mb * 1_000_000)
+    try:
+        note = service.speak(text, rate=rate)
+    except VoiceUnavailable as error:
+        err.print(f"无法生成语音：{error}")
+        raise typer.Exit(1) from error
+    finally:
+        service.close()
+    output.write_bytes(note.ogg)
+    console.print(f"{output}: {note.duration:.1f} 秒")
+
+
+@app.command()
+def run() -> None:
+    """Start the Telegram bot (polling, or a webhook server when PLANBOT_WEBHOOK_URL is set)."""
+    from bot.app import run as run_bot
+
+    settings = Settings()
+    if settings.telegram_token is None:
+        err.print("PLANBOT_TELEGRAM_TOKEN 没有设置。没有令牌时请用 `planbot chat`。")
+        raise typer.Exit(2)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    _quiet_libraries()
+    run_bot(settings)
+
+
+@app.command()
+def report(
+    what: Annotated[
+        str, typer.Argument(help="unanswered: questions the plans could not answer")
+    ] = "unanswered",
+    limit: Annotated[int, typer.Option(help="how many rows")] = 50,
+) -> None:
+    """Reports for maintainers (anonymous: no user ids)."""
+    from bot.repository import Repository
+
+    if what != "unanswered":
+        err.print("目前只有 `planbot report unanswered`。")
+        raise typer.Exit(2)
+    services = _services()
+    rows = Repository(services.engine).unanswered(limit=limit)
+    if not rows:
+        console.print("还没有记录到没能回答的问题。")
+    for text, count, last in rows:
+        console.print(f"{count:>4} 次  {last:%Y-%m-%d}  {text}")
+
+
+@app.command()
+def purge() -> None:
+    """Delete screening state and anonymous log entries past their retention periods."""
+    from bot.repository import Repository
+
+    services = _services()
+    removed = Repository(services.engine).purge()
+    console.print(
+        f"已删除过期的自测记录 {removed['screenings']} 条，匿名问题记录 {removed['unanswered']} 条。"
+    )

@@ -29,6 +29,7 @@ class UserProfile(SQLModel, table=True):
     region: str | None = Field(default=None, max_length=32)
     voice: bool = False
     voice_rate: int = 160
+    pending: str | None = Field(default=None, max_length=16, description="what the next message answers")
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 

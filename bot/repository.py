@@ -57,6 +57,12 @@ class Repository:
                 return Profile()
             return Profile(row.region, row.voice, row.voice_rate)
 
+    def pending(self, user: str) -> str | None:
+        """What the person's next message answers (e.g. "region" after /region), if anything."""
+        with session_scope(self.engine) as session:
+            row = session.get(UserProfile, user)
+            return row.pending if row is not None else None
+
     def save_profile(self, user: str, **changes: object) -> Profile:
         for _ in range(3):
             try:

@@ -1,0 +1,127 @@
+"""The Telegram application factory and `planbot run`. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+from bot.core import Conversation
+from bot.messages import PUBLIC_COMMANDS
+from bot.services import Services
+from bot.settings import Settings
+from handlers.context import PlanbotContext, attach
+
+log = logging.getLogger(__name__)
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different people run concurrently; one person's updates run one at a time, in order.
+
+    asyncio.Lock wakes waiters first-come first-served, and updates reach the lock in the
+    order the Updater fetched them, so one person's messages are answered in order.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: OrderedDict[int | None, asyncio.Lock] = OrderedDict()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _user_id(update)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+def _user_id(update: object) -> int | None:
+    if isinstance(update, Update) and update.effective_user is not None:
+        return update.effective_user.id
+    return None
+
+
+def build_application(
+    settings: Settings,
+    *,
+    services: Services | None = None,
+    base_url: str | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application:
+    """The bot, wired but not started. Tests pass the fake Bot API's base URL or request objects."""
+    if settings.telegram_token is None:
+        raise ValueError("PLANBOT_TELEGRAM_TOKEN is not set")
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .context_types(ContextTypes(context=PlanbotContext))
+        .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerUserUpdateProcessor())
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    api_url = base_url or settings.telegram_api_url
+    if api_url:
+        root = api_url.rstrip("/").removesuffix("/bot")
+        builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
+    application.bot_data["planbot.preopened"] = services
+    application.bot_data["planbot.settings"] = settings
+    handlers.register(application)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    settings: Settings = application.bot_data["planbot.settings"]
+    services = application.bot_data.pop("planbot.preopened", None)
+    if services is None:
+        services = await asyncio.to_thread(Services.open, settings)
+        application.bot_data["planbot.owned"] = services
+    conversation = await asyncio.to_thread(Conversation, services)
+    attach(application, conversation, settings)
+    await application.bot.set_my_commands([BotCommand(c.name, c.description) for c in PUBLIC_COMMANDS])
+
+
+async def _post_shutdown(application: Application) -> None:
+    services = application.bot_data.pop("planbot.owned", None)
+    if services is not None:
+        await asyncio.to_thread(services.close)
+
+
+def run(settings: Settings) -> None:
+    """`planbot run`: long polling, or a webhook server when PLANBOT_WEBHOOK_URL is set."""
+    application = build_application(settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1]
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=path,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

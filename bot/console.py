@@ -1,0 +1,78 @@
+"""The offline console chat: the conversation core on standard input and output.
+
+Buttons are shown as numbered choices; typing the number presses the button. Works both
+interactively and with piped input (one message per line).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+
+from bot.core import Conversation, Incoming, Outgoing, parse_command
+from bot.services import Services
+
+CONSOLE_USER = "console"
+
+
+def run_console(
+    services: Services,
+    *,
+    voice_dir: Path | None = None,
+    first_command: str | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> None:
+    stdin = stdin or sys.stdin
+    console = Console(file=stdout or sys.stdout, highlight=False, soft_wrap=True)
+    conversation = Conversation(services)
+    interactive = stdin.isatty()
+    user = conversation.user_key("console", CONSOLE_USER)
+    last_buttons: list[str] = []
+    spoken = 0
+    if voice_dir is not None:
+        voice_dir.mkdir(parents=True, exist_ok=True)
+
+    def show(outgoing: Outgoing) -> None:
+        nonlocal last_buttons, spoken
+        last_buttons = []
+        for reply in outgoing.replies:
+            console.print(reply.text)
+            for row in reply.buttons:
+                for button in row:
+                    last_buttons.append(button.data)
+                    console.print(f"  {len(last_buttons)}. {button.label}")
+            console.print()
+        if voice_dir is not None and outgoing.speech:
+            spoken += 1
+            path = voice_dir / f"reply-{spoken:03d}.ogg"
+            note = conversation.voice_note(outgoing)
+            if note is not None:
+                path.write_bytes(note.ogg)
+                console.print(f"（语音已保存：{path}，{note.duration:.1f} 秒）\n")
+            else:
+                console.print("（抱歉，这次没能生成语音，请看文字回复。）\n")
+
+    command, args = parse_command(first_command or "/start")
+    show(conversation.handle(Incoming(user=user, command=command, args=args)))
+    while True:
+        if interactive:
+            console.print("> ", end="")
+        line = stdin.readline()
+        if not line:
+            break
+        text = line.rstrip("\r\n")
+        if text.strip() in {"/quit", "/exit", "exit", "quit"}:
+            break
+        stripped = text.strip()
+        if stripped.isdigit() and last_buttons and 1 <= int(stripped) <= len(last_buttons):
+            incoming = Incoming(user=user, callback=last_buttons[int(stripped) - 1])
+        elif stripped.startswith("/"):
+            command, args = parse_command(stripped)
+            incoming = Incoming(user=user, command=command, args=args)
+        else:
+            incoming = Incoming(user=user, text=text)
+        show(conversation.handle(incoming))

@@ -1,0 +1,257 @@
+"""Screenings inside the conversation: where their state lives, how prompts become replies.
+
+The engine (knowledge.screening) is pure; this module keeps its state. With the person's
+consent ("keep") the state is in the database, so it survives restarts and any worker can
+continue it, and it is deleted after `SCREENING_RETENTION` (bot.repository) or by /forget.
+Without consent ("no_keep") it lives only in this process's memory and is gone on restart.
+Before the consent question the state holds only answers that are not sensitive (region,
+whether the person holds a 残疾人证) and is kept like a setting.
+
+A person who comes back long after stopping mid-screening has their new message answered
+as a question (nothing is lost) and is offered to continue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+from bot.callbacks import encode
+from bot.repository import SCREENING_RETENTION, Profile, Repository, StaleState
+from bot.services import Services
+from knowledge import screening as engine
+from knowledge.facts import load_facts
+from knowledge.screening import CONSENT_KEEP_DAYS, Prompt, State
+
+if TYPE_CHECKING:
+    from bot.core import Button, Outgoing
+
+log = logging.getLogger(__name__)
+
+IDLE_RESUME = dt.timedelta(hours=6)  # after this long, a message is a new question, not an answer
+NO_KEEP = "no_keep"
+
+
+class ScreeningFlow:
+    def __init__(self, repository: Repository, services: Services) -> None:
+        self.repository = repository
+        self.services = services
+        self._titles = {s["name"]: s["title"] for s in engine.list_screenings()}
+        self._memory: dict[str, tuple[dict, dt.datetime]] = {}
+        self._lock = threading.Lock()
+
+    # -- catalogue ---------------------------------------------------------------------------------
+
+    def exists(self, name: str) -> bool:
+        return name in self._titles
+
+    def title(self, name: str) -> str:
+        return self._titles[name]
+
+    def menu(self) -> tuple[tuple[Button, ...], ...]:
+        from bot.core import Button
+
+        return tuple((Button(title, encode("s", name)),) for name, title in self._titles.items())
+
+    # -- state -------------------------------------------------------------------------------------
+
+    def _load(self, user: str) -> tuple[State | None, int | None, dt.datetime | None]:
+        """The stored state, its version (None when in memory or absent) and when it last changed."""
+        with self._lock:
+            kept = self._memory.get(user)
+        if kept is not None:
+            return self._state(kept[0]), None, kept[1]
+        stored = self.repository.screening(user)
+        if stored is None:
+            return None, None, None
+        return self._state(stored.state), stored.version, stored.updated_at
+
+    @staticmethod
+    def _state(data: dict) -> State | None:
+        try:
+            return State.from_dict(data)
+        except ValueError:  # an older engine's state, or damaged: start afresh
+            log.info("discarding a screening state this engine cannot read")
+            return None
+
+    def _save(self, user: str, state: State, version: int | None) -> None:
+        data = state.to_dict()
+        if state.consent == NO_KEEP:
+            if version is not None:
+                self.repository.drop_screening(user)
+            with self._lock:
+                self._memory[user] = (data, _now())
+            return
+        with self._lock:
+            self._memory.pop(user, None)
+        try:
+            self.repository.save_screening(user, data, expected_version=version)
+        except StaleState:
+            # Another worker answered for this person in between: theirs wins, this answer is
+            # re-asked from their state on the next message rather than overwriting it.
+            log.info("screening state changed concurrently; keeping the newer one")
+            raise
+
+    def active(self, user: str) -> bool:
+        state, _, updated = self._load(user)
+        return state is not None and state.status == "asking" and updated is not None and not _idle(updated)
+
+    def paused(self, user: str) -> State | None:
+        """An unfinished screening the person left long ago, if any."""
+        state, _, updated = self._load(user)
+        if state is not None and state.status == "asking" and updated is not None and _idle(updated):
+            return state
+        return None
+
+    # -- turns -------------------------------------------------------------------------------------
+
+    def start(self, user: str, name: str, profile: Profile, out: Outgoing) -> None:
+        previous, version, _ = self._load(user)
+        if previous is not None and previous.screening == name and previous.status == "asking":
+            state, prompt = engine.answer(previous, "", clauses=self.services.clauses_by_id)
+            prompt = _with_notice(prompt, "我们接着上次的自测继续。")
+        else:
+            facts = dict(previous.facts) if previous is not None else {}
+            if "region" not in facts and profile.region:
+                region = _region_fact(self.services, profile.region)
+                if region:
+                    facts["region"] = region
+            consent = previous.consent if previous is not None else None
+            state, prompt = engine.start(name, facts, consent=consent)
+        self._commit(user, state, version, prompt, out)
+
+    def answer(self, user: str, text: str, profile: Profile, out: Outgoing) -> None:
+        state, version, _ = self._load(user)
+        if state is None:
+            out.add("这次自测已经结束了。发送 /screen 可以重新开始。")
+            return
+        state, prompt = engine.answer(state, text, clauses=self.services.clauses_by_id)
+        self._commit(user, state, version, prompt, out)
+
+    def press(self, user: str, arg: str, profile: Profile, out: Outgoing) -> None:
+        """A button press: "<screening>.<step>.<option id>", checked against the current question."""
+        name, _, rest = arg.partition(".")
+        step, _, option = rest.partition(".")
+        state, version, _ = self._load(user)
+        if state is None or state.screening != name or state.status != "asking" or step != str(_step(state)):
+            out.add("这个按钮对应的问题已经过去了。")
+            if state is not None and state.status == "asking":
+                current, prompt = engine.answer(state, "", clauses=self.services.clauses_by_id)
+                self._render(prompt, current, out)
+            return
+        state, prompt = engine.answer(state, option, clauses=self.services.clauses_by_id)
+        self._commit(user, state, version, prompt, out)
+
+    def quit(self, user: str, out: Outgoing) -> None:
+        state, version, _ = self._load(user)
+        if state is None:
+            return
+        state, prompt = engine.answer(state, "退出")
+        self._commit(user, state, version, prompt, out)
+
+    def _commit(self, user: str, state: State, version: int | None, prompt: Prompt, out: Outgoing) -> None:
+        try:
+            self._save(user, state, version)
+        except StaleState:
+            out.add("您的回答刚刚在另一处更新过，我们以最新的为准。")
+            latest, _, _ = self._load(user)
+            if latest is not None and latest.status == "asking":
+                latest, prompt = engine.answer(latest, "", clauses=self.services.clauses_by_id)
+                self._render(prompt, latest, out)
+            return
+        self._render(prompt, state, out)
+
+    def _render(self, prompt: Prompt, state: State, out: Outgoing) -> None:
+        from bot.core import Button
+
+        rows: list[tuple[Button, ...]] = []
+        step = _step(state)
+        for option in prompt.options:
+            rows.append((Button(option.label, encode("a", f"{state.screening}.{step}.{option.id}")),))
+        if prompt.kind in ("question", "consent"):
+            controls = tuple(
+                Button(c.label, encode("a", f"{state.screening}.{step}.{c.id}")) for c in prompt.controls
+            )
+            rows.append(controls)
+            text = f"（第{prompt.step}题，大约共{prompt.total_hint}题）\n{prompt.text}"
+            if prompt.options:
+                text += "\n可以点按钮，也可以直接回复选项前的数字或文字。"
+            out.add(text, tuple(rows))
+            return
+        out.add(prompt.text)
+        if prompt.result is not None:
+            out.add(f"可以转发给工作人员的摘要：\n{prompt.result.summary}")
+            others = [(n, t) for n, t in self._titles.items() if n != state.screening][:3]
+            out.add(
+                "还想看看其他项目吗？",
+                tuple((Button(title, encode("s", name)),) for name, title in others),
+            )
+
+    # -- privacy -----------------------------------------------------------------------------------
+
+    def forget(self, user: str) -> None:
+        with self._lock:
+            self._memory.pop(user, None)
+        self.repository.drop_screening(user)
+
+    def privacy_report(self, user: str) -> str:
+        stored = self.repository.stored_about(user)
+        lines = ["为您保存的信息如下："]
+        profile = stored["profile"]
+        if profile:
+            lines.append(
+                f"设置：地区 {profile['region'] or '未设置'}，语音回复{'开' if profile['voice'] else '关'}，"
+                f"语速 {profile['voice_rate']}。设置会一直保存，直到您发送 /forget。"
+            )
+        screening_row = stored["screening"]
+        if screening_row:
+            state = self._state(screening_row["state"])
+            facts = state.facts if state else {}
+            vocabulary = load_facts()
+            shown = "；".join(
+                f"{vocabulary[k].label}：{vocabulary[k].display(v)}"
+                for k, v in facts.items()
+                if k in vocabulary
+            )
+            expires = screening_row["updated_at"] + SCREENING_RETENTION
+            lines.append(
+                f"自测回答：{shown or '还没有回答'}。最后一次更新后保存{SCREENING_RETENTION.days}天，"
+                f"将在 {expires:%Y-%m-%d} 前自动删除。"
+            )
+        with self._lock:
+            in_memory = user in self._memory
+        if in_memory:
+            lines.append("您选择了不保存自测回答：它们只在本次运行中临时使用，不写入数据库。")
+        if len(lines) == 1:
+            lines = ["目前没有保存您的任何信息。"]
+        lines.append(
+            "我不保存您问的问题，也不保存您的姓名和 Telegram 账号，只保存账号的加密摘要，用来找到您的设置。"
+            f"同意保存的自测回答保存{CONSENT_KEEP_DAYS}天。发送 /forget 可以随时全部删除。"
+        )
+        return "\n".join(lines)
+
+
+def _step(state: State) -> int:
+    return len(state.history) + 1
+
+
+def _idle(updated: dt.datetime) -> bool:
+    return _now() - updated > IDLE_RESUME
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _with_notice(prompt: Prompt, notice: str) -> Prompt:
+    from dataclasses import replace
+
+    return replace(prompt, text=f"{notice}\n\n{prompt.text}")
+
+
+def _region_fact(services: Services, region: str) -> str | None:
+    """The region fact for a saved region: the covered plan region it falls under, or 其他."""
+    chain = services.gazetteer.covered_chain(region)
+    return chain[0] if chain else "其他"

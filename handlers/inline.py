@@ -1,0 +1,34 @@
+"""Inline mode for case workers: `@bot 护理补贴 朔州` lists matching clauses to paste into a chat."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+
+from bot.core import clause_text
+from handlers.context import PlanbotContext
+
+MAX_RESULTS = 10
+
+
+async def on_inline_query(update: Update, context: PlanbotContext) -> None:
+    query = update.inline_query
+    if query is None:
+        return
+    text = query.query.strip()
+    if not text:
+        await query.answer([], cache_time=5, is_personal=False)
+        return
+    searcher = context.conversation.services.searcher
+    outcome = await asyncio.to_thread(searcher.search, text, k=MAX_RESULTS)
+    results = [
+        InlineQueryResultArticle(
+            id=str(i),
+            title=f"{r.clause.doc_short_title} {r.clause.number}".strip()[:64],
+            description=r.clause.text[:120],
+            input_message_content=InputTextMessageContent(clause_text(r.clause)[:4096]),
+        )
+        for i, r in enumerate(outcome.results)
+    ]
+    await query.answer(results, cache_time=60, is_personal=False)

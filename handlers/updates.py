@@ -1,0 +1,46 @@
+"""Telegram updates → the conversation core's Incoming."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+
+from bot.core import Incoming, parse_command
+
+PLATFORM = "telegram"
+_MEDIA = (
+    ("voice", "voice"),
+    ("audio", "voice"),
+    ("video_note", "voice"),
+    ("photo", "photo"),
+    ("sticker", "sticker"),
+    ("animation", "photo"),
+    ("video", "photo"),
+    ("document", "document"),
+    ("location", "location"),
+    ("venue", "location"),
+    ("contact", "contact"),
+    ("poll", "poll"),
+)
+
+
+def media_kind(message: Message) -> str | None:
+    for attribute, kind in _MEDIA:
+        if getattr(message, attribute, None):
+            return kind
+    return None
+
+
+def to_incoming(update: Update, user: str, *, is_admin: bool) -> Incoming | None:
+    """What the person sent, or None for updates planbot does not answer (edits, channel posts…)."""
+    if update.callback_query is not None:
+        return Incoming(user=user, callback=update.callback_query.data or "", is_admin=is_admin)
+    message = update.message
+    if message is None:
+        return None
+    text = message.text or ""
+    if text.startswith("/"):
+        command, args = parse_command(text)
+        return Incoming(user=user, command=command, args=args, is_admin=is_admin)
+    if text:
+        return Incoming(user=user, text=text, is_admin=is_admin)
+    return Incoming(user=user, media=media_kind(message) or "other", is_admin=is_admin)

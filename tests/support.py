@@ -1,0 +1,52 @@
+"""Helpers shared by test packages: settings on a temporary data dir, database backends."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.settings import Settings
+
+POSTGRES_ENV = "PLANBOT_TEST_POSTGRES_URL"
+
+
+def backend_params() -> list:
+    postgres = pytest.param(
+        "postgres",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(not os.environ.get(POSTGRES_ENV), reason=f"{POSTGRES_ENV} is not set"),
+        ],
+    )
+    return ["sqlite", postgres]
+
+
+@contextlib.contextmanager
+def database_url_for(backend: str) -> Iterator[str | None]:
+    """None (the default SQLite file) or the URL of a new, empty PostgreSQL database, dropped afterwards."""
+    if backend == "sqlite":
+        yield None
+        return
+    admin_url = make_url(os.environ[POSTGRES_ENV])
+    name = f"planbot_test_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def settings_for(data_dir: Path, database_url: str | None = None, **overrides: object) -> Settings:
+    """Settings that ignore the developer's environment and .env file."""
+    return Settings(_env_file=None, data_dir=data_dir, database_url=database_url, **overrides)
