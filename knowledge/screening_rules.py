@@ -1,0 +1,453 @@
+"""Screening definitions (knowledge/data/screenings/*.toml) and the rules that judge facts.
+
+A screening is data a policy worker can edit: the facts it asks for, in order, and its
+criteria. Each criterion is an ordered list of cases; the first case that applies to the
+person decides the criterion ("met", "not_met", "unclear" or "na" for not applicable) and
+carries the reason and the plan clauses it rests on. A case applies when the person's region
+is one of its ``regions`` (a region includes the places inside it: 朔州市 is in 山西省) and
+every fact in its ``when`` table matches: a value, a list of values, or a ``{min, max}`` range.
+
+Judging works on partial facts: a case that needs a fact nobody has given yet makes the
+criterion "pending" on that fact, which is how the conversation knows what to ask next and
+how it stops early once the outcome cannot change.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from knowledge.facts import Fact, load_facts
+from knowledge.plans import PlanMeta, load_catalog
+
+SCREENINGS_DIR = Path(str(resources.files("knowledge") / "data" / "screenings"))
+MAX_QUESTIONS = 7  # counting the consent question; best-in-class screeners ask no more
+RESULTS = ("met", "not_met", "unclear", "na")
+BASES = ("plan", "national", "not_stated")
+OTHER_REGION = "其他"
+_REF = re.compile(r"(?P<doc>[a-z]+):(?P<ref>\d+(\.\d+)*(\.p\d+)?|box\d+\.\d+|ind\d+)")
+
+
+class _Range(tuple):
+    """A ``{min, max}`` condition, told apart from a list of two allowed values."""
+
+    __slots__ = ()
+
+
+class ScreeningError(ValueError):
+    """A screening file is malformed; the message names the file and the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    result: str  # one of RESULTS
+    reason: str
+    basis: str = ""  # one of BASES; "" only for "na"
+    regions: tuple[str, ...] = ()  # empty: every region
+    when: tuple[tuple[str, Any], ...] = ()  # (fact, wanted) pairs, all must match
+    refs: tuple[str, ...] = ()  # "<doc_id>:<ref>"
+
+    def facts(self) -> set[str]:
+        names = {name for name, _ in self.when}
+        return names | {"region"} if self.regions else names
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    id: str
+    label: str
+    cases: tuple[Case, ...]
+    unsure: str = ""  # the reason given when the person did not know a fact this criterion reads
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    text: str
+    regions: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    name: str
+    title: str
+    intro: str
+    questions: tuple[str, ...]
+    criteria: tuple[Criterion, ...]
+    apply_where: str
+    bring: tuple[str, ...]
+    decided_by: str
+    regional_where: tuple[tuple[tuple[str, ...], str], ...] = ()
+    notes: tuple[Note, ...] = ()
+    wording: Mapping[str, str] = field(default_factory=dict)
+    amount: str = ""
+    order: int = 100
+
+
+# ---------------------------------------------------------------------------------------- regions
+
+
+@cache
+def _catalog() -> dict[str, PlanMeta]:
+    return load_catalog()
+
+
+def region_names() -> tuple[str, ...]:
+    """The covered regions and the regions above them, as plans.toml names them."""
+    names: list[str] = []
+    for meta in _catalog().values():
+        for name in (meta.region, *meta.parents):
+            if name not in names:
+                names.append(name)
+    return (*names, OTHER_REGION)
+
+
+def region_chain(region: str | None) -> frozenset[str]:
+    """A region and every region it lies in: 朔州市 → {朔州市, 山西省}."""
+    if region is None:
+        return frozenset({OTHER_REGION})
+    for meta in _catalog().values():
+        if meta.region == region:
+            return frozenset({region, *meta.parents})
+    return frozenset({region})
+
+
+def doc_region(ref: str) -> str:
+    """The region whose plan a reference cites: "shuozhou:3.1.4" → "朔州市"."""
+    meta = _catalog().get(ref.split(":", 1)[0])
+    return meta.region if meta else ""
+
+
+def region_applies(regions: Iterable[str], region: str | None) -> bool:
+    """Whether an entry for ``regions`` applies to a person from ``region`` (朔州市 is in 山西省)."""
+    return region is not None and bool(region_chain(region) & set(regions))
+
+
+def refs_for_region(refs: Iterable[str], region: str | None) -> list[str]:
+    """The references that cite a plan covering ``region`` (a 朔州 user sees 朔州 and 山西 clauses)."""
+    chain = region_chain(region)
+    seen: list[str] = []
+    for ref in refs:
+        if doc_region(ref) in chain and ref not in seen:
+            seen.append(ref)
+    return sorted(seen, key=lambda ref: doc_region(ref) != region)  # the person's own plan first
+
+
+# ---------------------------------------------------------------------------------------- loading
+
+
+def _fail(path: Path, where: str, message: str) -> ScreeningError:
+    return ScreeningError(f"{path}: {where}: {message}")
+
+
+def _text(path: Path, where: str, table: Mapping[str, Any], key: str, *, required: bool = True) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise _fail(path, where, f"{key!r} must be a non-empty string")
+    return value.strip()
+
+
+def _strings(path: Path, where: str, table: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(path, where, f"{key!r} must be a list of strings")
+    return tuple(value)
+
+
+def _regions(path: Path, where: str, table: Mapping[str, Any]) -> tuple[str, ...]:
+    regions = _strings(path, where, table, "regions")
+    unknown = set(regions) - set(region_names())
+    if unknown:
+        raise _fail(path, where, f"unknown region(s) {sorted(unknown)}; known: {list(region_names())}")
+    return regions
+
+
+def _refs(path: Path, where: str, table: Mapping[str, Any]) -> tuple[str, ...]:
+    refs = _strings(path, where, table, "refs")
+    for ref in refs:
+        match = _REF.fullmatch(ref)
+        if not match or match["doc"] not in _catalog():
+            raise _fail(path, where, f"reference {ref!r} is not '<doc_id>:<ref>' with a known doc_id")
+    return refs
+
+
+def _wanted(path: Path, where: str, fact: Fact, wanted: Any) -> Any:
+    """Check one ``when`` entry against the fact's type; ranges become (low, high) tuples."""
+    if isinstance(wanted, dict):
+        if fact.type != "number" or not wanted or set(wanted) - {"min", "max"}:
+            raise _fail(path, where, f"a range for {fact.name} needs 'min' and/or 'max' and a number fact")
+        low, high = wanted.get("min", fact.low), wanted.get("max", fact.high)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or low > high:
+            raise _fail(path, where, f"the range for {fact.name} must be whole numbers, min ≤ max")
+        return _Range((low, high))
+    values = wanted if isinstance(wanted, list) else [wanted]
+    if not values or not all(fact.is_valid(v) and v is not None for v in values):
+        raise _fail(path, where, f"{wanted!r} is not a value of {fact.name}")
+    return tuple(values) if isinstance(wanted, list) else wanted
+
+
+def _case(path: Path, where: str, raw: Any, facts: Mapping[str, Fact], questions: Sequence[str]) -> Case:
+    if not isinstance(raw, dict):
+        raise _fail(path, where, "must be a table")
+    unknown = set(raw) - {"result", "reason", "basis", "regions", "when", "refs"}
+    if unknown:
+        raise _fail(path, where, f"unknown key(s) {sorted(unknown)}")
+    result = raw.get("result")
+    if result not in RESULTS:
+        raise _fail(path, where, f"'result' must be one of {RESULTS}, not {result!r}")
+    basis = raw.get("basis", "")
+    if result != "na" and basis not in BASES:
+        raise _fail(path, where, f"'basis' must be one of {BASES}, not {basis!r}")
+    when_raw = raw.get("when", {})
+    if not isinstance(when_raw, dict):
+        raise _fail(path, where, "'when' must be a table such as { disability_grade = [1, 2] }")
+    when = []
+    for name, wanted in when_raw.items():
+        if name not in facts:
+            raise _fail(path, where, f"'when' names unknown fact {name!r}")
+        if name not in questions:
+            raise _fail(path, where, f"'when' reads {name!r}, which is not in 'questions'")
+        when.append((name, _wanted(path, f"{where}.when.{name}", facts[name], wanted)))
+    regions = _regions(path, where, raw)
+    if regions and "region" not in questions:
+        raise _fail(path, where, "'regions' needs 'region' in 'questions'")
+    return Case(
+        result=result,
+        reason=_text(path, where, raw, "reason"),
+        basis=basis,
+        regions=regions,
+        when=tuple(when),
+        refs=_refs(path, where, raw),
+    )
+
+
+def _criterion(
+    path: Path, index: int, raw: Any, facts: Mapping[str, Fact], questions: Sequence[str]
+) -> Criterion:
+    where = f"criteria[{index}]"
+    if not isinstance(raw, dict):
+        raise _fail(path, where, "must be a table")
+    cases = raw.get("cases")
+    if not isinstance(cases, list) or not cases:
+        raise _fail(path, where, "needs at least one [[criteria.cases]]")
+    return Criterion(
+        id=_text(path, where, raw, "id"),
+        label=_text(path, where, raw, "label"),
+        unsure=_text(path, where, raw, "unsure", required=False),
+        cases=tuple(_case(path, f"{where}.cases[{i}]", c, facts, questions) for i, c in enumerate(cases)),
+    )
+
+
+def read_screening(path: Path, facts: Mapping[str, Fact] | None = None) -> Screening:
+    """Parse and validate one screening file against the fact vocabulary and the plan catalog."""
+    vocabulary = facts if facts is not None else load_facts()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScreeningError(f"{path}: {exc}") from exc
+    allowed = {"name", "title", "intro", "questions", "criteria", "apply", "notes", "wording", "decided_by"}
+    unknown = set(raw) - allowed - {"amount", "order"}
+    if unknown:
+        raise _fail(path, "top level", f"unknown key(s) {sorted(unknown)}")
+    name = _text(path, "top level", raw, "name")
+    if name != path.stem or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise _fail(path, "name", f"{name!r} must be ASCII and match the file name {path.stem!r}")
+    questions = _strings(path, "questions", raw, "questions")
+    if not questions or len(set(questions)) != len(questions):
+        raise _fail(path, "questions", "must list each fact once")
+    for fact in questions:
+        if fact not in vocabulary:
+            raise _fail(path, "questions", f"unknown fact {fact!r}; facts.toml defines {list(vocabulary)}")
+    asked = len(questions) + any(vocabulary[f].sensitive for f in questions)
+    if asked > MAX_QUESTIONS:
+        raise _fail(path, "questions", f"{asked} questions (with consent); at most {MAX_QUESTIONS}")
+    criteria_raw = raw.get("criteria")
+    if not isinstance(criteria_raw, list) or not criteria_raw:
+        raise _fail(path, "criteria", "needs at least one [[criteria]]")
+    criteria = tuple(_criterion(path, i, c, vocabulary, questions) for i, c in enumerate(criteria_raw))
+    if len({c.id for c in criteria}) != len(criteria):
+        raise _fail(path, "criteria", "criterion ids must be unique")
+    used = set().union(*(case.facts() for c in criteria for case in c.cases))
+    if set(questions) - used:
+        raise _fail(path, "questions", f"asks {sorted(set(questions) - used)} but no rule reads them")
+    apply = raw.get("apply")
+    if not isinstance(apply, dict):
+        raise _fail(path, "apply", "needs an [apply] table with 'where' and 'bring'")
+    regional = []
+    for i, item in enumerate(apply.get("regional", [])):
+        where = f"apply.regional[{i}]"
+        if not isinstance(item, dict):
+            raise _fail(path, where, "must be a table")
+        regional.append((_regions(path, where, item), _text(path, where, item, "where")))
+    notes = []
+    for i, item in enumerate(raw.get("notes", [])):
+        where = f"notes[{i}]"
+        if not isinstance(item, dict):
+            raise _fail(path, where, "must be a table")
+        notes.append(
+            Note(_text(path, where, item, "text"), _regions(path, where, item), _refs(path, where, item))
+        )
+    wording = raw.get("wording", {})
+    if not isinstance(wording, dict) or not all(
+        k in questions and isinstance(v, str) for k, v in wording.items()
+    ):
+        raise _fail(path, "wording", "must map facts in 'questions' to question texts")
+    order = raw.get("order", 100)
+    if not isinstance(order, int):
+        raise _fail(path, "order", "must be a whole number")
+    return Screening(
+        name=name,
+        title=_text(path, "title", raw, "title"),
+        intro=_text(path, "intro", raw, "intro"),
+        questions=questions,
+        criteria=criteria,
+        apply_where=_text(path, "apply", apply, "where"),
+        bring=_strings(path, "apply", apply, "bring"),
+        decided_by=_text(path, "decided_by", raw, "decided_by"),
+        regional_where=tuple(regional),
+        notes=tuple(notes),
+        wording=dict(wording),
+        amount=_text(path, "amount", raw, "amount", required=False),
+        order=order,
+    )
+
+
+def read_screenings(directory: Path, facts: Mapping[str, Fact] | None = None) -> dict[str, Screening]:
+    """Every screening in ``directory``, in their ``order``."""
+    screenings = [read_screening(p, facts) for p in sorted(directory.glob("*.toml"))]
+    return {s.name: s for s in sorted(screenings, key=lambda s: (s.order, s.name))}
+
+
+@cache
+def _packaged_screenings() -> dict[str, Screening]:
+    return read_screenings(SCREENINGS_DIR)
+
+
+def load_screenings() -> dict[str, Screening]:
+    """The packaged screenings keyed by name, in display order (a fresh dict each call)."""
+    return dict(_packaged_screenings())
+
+
+# ---------------------------------------------------------------------------------------- judging
+
+# How one fact compares with what a case wants.
+_YES, _NO, _MISSING, _UNSURE, _ROUGH = "yes", "no", "missing", "unsure", "rough"
+
+
+def _wants(wanted: Any, value: Any) -> bool:
+    if isinstance(wanted, _Range):
+        return wanted[0] <= value <= wanted[1]
+    if isinstance(wanted, tuple):
+        return value in wanted
+    return value == wanted
+
+
+def _compare(facts: Mapping[str, Any], name: str, wanted: Any) -> str:
+    if name not in facts:
+        return _MISSING
+    value = facts[name]
+    if value is None:
+        return _UNSURE
+    if isinstance(value, list):  # a number known only as a range [low, high]
+        inside = [_wants(wanted, n) for n in range(value[0], value[1] + 1)]
+        return _YES if all(inside) else _NO if not any(inside) else _ROUGH
+    return _YES if _wants(wanted, value) else _NO
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """How one criterion stands for the facts known so far."""
+
+    criterion: Criterion
+    status: str  # "met", "not_met", "unclear", "na" or "pending"
+    case: Case | None = None  # the deciding case
+    index: int = 0  # the deciding (or waiting) case's position
+    needed: tuple[str, ...] = ()  # pending: facts to ask (or ask again, exactly)
+    rough: tuple[str, ...] = ()  # pending: of those, numbers known only as a range
+    unsure: tuple[str, ...] = ()  # unclear because the person did not know these facts
+    fallback: bool = False  # no case applied: the data has a gap
+
+    @property
+    def reason(self) -> str:
+        if self.case is not None:
+            return self.case.reason
+        if self.unsure:
+            return self.criterion.unsure or "您对这个问题的回答是“不清楚”，需要进一步确认。"
+        return "规划没有写明这种情况，需要向当地有关部门进一步确认。"
+
+    @property
+    def basis(self) -> str:
+        return self.case.basis if self.case is not None else "not_stated"
+
+
+def judge(criterion: Criterion, facts: Mapping[str, Any]) -> Judgement:
+    """Decide one criterion from the first case that applies; stop at the first unknown."""
+    for index, case in enumerate(criterion.cases):
+        states: dict[str, str] = {}
+        if case.regions:
+            if "region" not in facts:
+                states["region"] = _MISSING
+            else:
+                states["region"] = _YES if region_chain(facts["region"]) & set(case.regions) else _NO
+        for name, wanted in case.when:
+            states[name] = _compare(facts, name, wanted)
+        if _NO in states.values():
+            continue
+        waiting = tuple(n for n, s in states.items() if s in (_MISSING, _ROUGH))
+        if waiting:
+            rough = tuple(n for n in waiting if states[n] == _ROUGH)
+            return Judgement(criterion, "pending", index=index, needed=waiting, rough=rough)
+        unsure = tuple(n for n, s in states.items() if s == _UNSURE)
+        if unsure:
+            return Judgement(criterion, "unclear", index=index, unsure=unsure)
+        return Judgement(criterion, case.result, case=case, index=index)
+    return Judgement(criterion, "unclear", index=len(criterion.cases), fallback=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Where a screening stands: an outcome, or the facts still needed to reach one."""
+
+    screening: Screening
+    judgements: tuple[Judgement, ...]
+    outcome: str | None  # "eligible", "not_eligible", "unknown"; None while facts are needed
+    needed: tuple[str, ...]  # in question order
+    rough: tuple[str, ...]
+    may_ask: tuple[str, ...]  # every unknown fact a remaining case could still read
+
+
+def assess(screening: Screening, facts: Mapping[str, Any]) -> Assessment:
+    """Judge every criterion; any "not met" ends the screening, any pending fact continues it."""
+    judgements = tuple(judge(c, facts) for c in screening.criteria)
+    statuses = {j.status for j in judgements}
+    needed: set[str] = set()
+    rough: set[str] = set()
+    may_ask: set[str] = set()
+    for j in judgements:
+        if j.status != "pending":
+            continue
+        needed.update(j.needed)
+        rough.update(j.rough)
+        for case in j.criterion.cases[j.index :]:
+            may_ask.update(f for f in case.facts() if f not in facts or f in j.rough)
+    if "not_met" in statuses:
+        outcome: str | None = "not_eligible"
+    elif "pending" in statuses:
+        outcome = None
+    elif "unclear" in statuses or "met" not in statuses:
+        outcome = "unknown"
+    else:
+        outcome = "eligible"
+
+    def ordered(names: set[str]) -> tuple[str, ...]:
+        return tuple(q for q in screening.questions if q in names)
+
+    if outcome is not None:
+        return Assessment(screening, judgements, outcome, (), (), ())
+    return Assessment(screening, judgements, None, ordered(needed), ordered(rough), ordered(may_ask | needed))
