@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VOICE_RATES = {"slow": 120, "normal": 160, "fast": 200}  # pyttsx3 rates (about words per minute)
+VOICE_RATES = {"slow": 120, "normal": 160, "fast": 210}  # pyttsx3 rates (about words per minute)
 
 MAX_INPUT_CHARS = 2000  # a longer message is answered from its start
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")

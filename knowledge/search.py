@@ -22,6 +22,7 @@ import numpy as np
 from knowledge.clause import Kind
 from knowledge.guides import Guide, match_guide
 from knowledge.index import Bm25Index
+from knowledge.references import matches, parse_reference
 from knowledge.regions import Gazetteer, RegionMatch
 from knowledge.store import ClauseView
 from knowledge.tokenize import Tokenizer, clean_text, to_simplified
@@ -211,11 +212,26 @@ class Searcher:
             ),
             key=lambda r: (-r.score, r.clause.doc_id, r.clause.seq),
         )
+        pinned = self._referenced(query, chain)
+        if pinned:
+            best = ranked[0].score if ranked else 1.0
+            ids = {c.id for c in pinned}
+            ranked = [Result(c, best + 1.0, 0.0) for c in pinned] + [
+                r for r in ranked if r.clause.id not in ids
+            ]
         top = ranked[:SCOPE_DEPTH]
-        coverage = max((self.coverage(query, r.clause) for r in top), default=0.0)
+        coverage = 1.0 if pinned else max((self.coverage(query, r.clause) for r in top), default=0.0)
         facets = any(self.answers_facets(query, r.clause) for r in top)
         in_scope = bool(ranked) and coverage >= IN_SCOPE_COVERAGE and facets and region_covered is not False
         return SearchOutcome(query, ranked[:k], in_scope, coverage, region_covered, chain)
+
+    def _referenced(self, query: Query, chain: tuple[str, ...]) -> list[ClauseView]:
+        """The clauses a reference in the question names ("专栏4 第3项" in 朔州's plan), at most three."""
+        reference = parse_reference(query.text)
+        if reference is None or reference.kind == "id" or (not reference.item and len(reference.path) < 3):
+            return []
+        found = [c for c in self.clauses if (not chain or c.region == chain[0]) and matches(reference, c)]
+        return found if len(found) <= 3 else []
 
     def _factor(self, clause: ClauseView, query: Query, chain: tuple[str, ...]) -> float:
         factor = _KIND_FACTOR[clause.kind]

@@ -10,6 +10,8 @@ SUDO=""
 
 missing=()
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+# libopus: voice notes are encoded through it directly (fast); without it soundfile's slower path is used
+compgen -G '/usr/lib/*/libopus.so.0' >/dev/null || compgen -G '/usr/lib/libopus.so.0' >/dev/null || missing+=(libopus0)
 "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
     if ! command -v apt-get >/dev/null 2>&1; then

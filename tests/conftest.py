@@ -8,6 +8,7 @@ from knowledge.parse import parse_all
 from knowledge.plans import load_catalog
 from knowledge.store import views_from_parsed
 from knowledge.tokenize import default_tokenizer
+from tests.fakes.fixtures import fake_bot_api  # noqa: F401  (the fake Telegram Bot API server)
 
 
 @pytest.fixture(scope="session")
