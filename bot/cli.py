@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bot.messages import EMPTY_INPUT
 from bot.services import Services
 from bot.settings import Settings
 from knowledge.answer import ask_payload, search_payload
@@ -67,6 +68,10 @@ def ask(
     services = _services()
     questions = [question] if question is not None else _stdin_lines()
     for text in questions:
+        if not text.strip():
+            payload = {"answer": EMPTY_INPUT, "in_scope": False, "region": None, "sources": []}
+            _print_json(payload) if as_json else console.print(EMPTY_INPUT)
+            continue
         outcome = services.searcher.search(text, k=5, region=region)
         payload = ask_payload(outcome, compose(outcome))
         if as_json:

@@ -126,6 +126,8 @@ def compose(outcome: SearchOutcome, *, region: str | None = None) -> Answer:
     if not outcome.in_scope or not outcome.results:
         return _not_covered(outcome)
     results = [r for r in outcome.results if r.clause.kind is not Kind.PREAMBLE] or outcome.results
+    if outcome.query.asks_departments and results[0].clause.departments:
+        return _departments(outcome, results[0].clause)
     guide = _guide_for(outcome)
     if guide is not None:
         return _from_guide(outcome, guide, results)
@@ -150,6 +152,22 @@ def compose(outcome: SearchOutcome, *, region: str | None = None) -> Answer:
         glossary=glossary_for(main),
         note=_region_note(outcome, used),
         more=[r.clause.id for r in results[len(used) : len(used) + 3]],
+    )
+
+
+def _departments(outcome: SearchOutcome, clause: ClauseView) -> Answer:
+    """For case workers asking who leads an item: the departments, then the item in one line."""
+    title = clause.title or key_sentences(clause, outcome.query, limit=1)
+    lead = "、".join(clause.lead_departments) or "未列明"
+    main = f"{clause.doc_short_title}“{title}”这一项，牵头单位：{lead}。"
+    if clause.participating_departments:
+        main += f"参与单位：{'、'.join(clause.participating_departments)}。"
+    return Answer(
+        in_scope=True,
+        main=main,
+        citations=[cite(clause)],
+        note=_region_note(outcome, [clause]),
+        more=[r.clause.id for r in outcome.results[1:4]],
     )
 
 

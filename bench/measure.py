@@ -1,0 +1,75 @@
+"""Small measuring helpers shared by the benchmarks: latency percentiles, sizes, memory."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import psutil
+
+T = TypeVar("T")
+MB = 1_000_000
+
+
+def questions() -> list[str]:
+    """The benchmark's questions (bench/questions.txt), comments and blank lines skipped."""
+    raw = (resources.files("bench") / "questions.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def timed(call: Callable[[], T]) -> tuple[T, float]:
+    """The call's result and its wall time in seconds."""
+    start = time.perf_counter()
+    result = call()
+    return result, time.perf_counter() - start
+
+
+def latencies(calls: Sequence[Callable[[], object]], rounds: int = 3) -> np.ndarray:
+    """Per-call wall times in seconds, `rounds` timed passes after one untimed warm-up pass."""
+    for call in calls:
+        call()
+    out = np.empty((rounds, len(calls)))
+    for r in range(rounds):
+        for i, call in enumerate(calls):
+            start = time.perf_counter()
+            call()
+            out[r, i] = time.perf_counter() - start
+    return out
+
+
+def summary_ms(seconds: np.ndarray) -> dict[str, float]:
+    """p50, p99, mean and max in milliseconds, rounded for a small results file."""
+    ms = np.asarray(seconds, dtype=float).ravel() * 1000
+    if not len(ms):
+        return {}
+    return {
+        "p50_ms": round(float(np.percentile(ms, 50)), 4),
+        "p99_ms": round(float(np.percentile(ms, 99)), 4),
+        "mean_ms": round(float(ms.mean()), 4),
+        "max_ms": round(float(ms.max()), 4),
+        "samples": len(ms),
+    }
+
+
+def directory_bytes(directory: Path) -> int:
+    return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
+
+
+def rss_bytes() -> int:
+    return psutil.Process().memory_info().rss
+
+
+def machine() -> dict[str, object]:
+    """What the numbers were measured on."""
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 1e9, 1),
+    }

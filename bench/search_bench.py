@@ -1,0 +1,298 @@
+"""planbot's search against plain rank-bm25 on one scaled corpus, measured in the same process.
+
+`python -m bench.search_bench <copies> <out.json>` measures one scale (the suite runs each
+scale in its own process, so one scale's heap never inflates the next one's numbers):
+
+- corpus generation (not counted as build), tokenising with the per-piece memo and, at the
+  small scales, without it (checking the two agree on every clause);
+- index build from token counts (`knowledge.corpus.build_index`, as planbot builds it from its
+  token cache), size on disk, `Bm25Index.load` time;
+- the index's memory, as RSS growth in a fresh process that loads it and answers every
+  question (and again after reading every page), plus the arrays' nbytes and a vocab estimate;
+- spawn of a fresh process to its first answer from the saved index;
+- latency of `Bm25Index.top(query_weights(tokens), 10)` over the questions, tokens prepared in
+  advance; the same without the pruning of frequent terms (dense scores); the Searcher end to
+  end (analysis, jieba included, and ranking);
+- rank-bm25's `BM25Okapi.get_scores` + top-10 on the same tokens, on a sample of the questions
+  when the corpus is large, the speed ratio, and whether the two top-10s agree.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from bench.corpus import CorpusGenerator, PieceTokenizer
+from bench.measure import MB, directory_bytes, latencies, machine, questions, rss_bytes, summary_ms, timed
+from knowledge.corpus import build_index, index_text
+from knowledge.index import Bm25Index
+from knowledge.parse import parse_all
+from knowledge.plans import load_catalog
+from knowledge.regions import load_gazetteer
+from knowledge.search import CANDIDATES, Searcher
+from knowledge.store import ClauseView, views_from_parsed
+from knowledge.tokenize import Tokenizer
+
+#: rank-bm25 scans every clause in Python for every query token: sample fewer questions as it grows.
+RANK_BM25_QUESTIONS = {1: 10_000, 10: 10_000, 100: 60, 1000: 20}
+#: Tokenising without the memo costs about 2 ms a clause: measured only up to this many copies.
+PLAIN_TOKENISE_MAX_COPIES = 10
+FIRST_QUESTION = "护理补贴"
+
+
+def run_scale(copies: int, workdir: Path) -> dict[str, object]:
+    result: dict[str, object] = {"scale": copies, "machine": machine()}
+    catalog = load_catalog()
+    views = views_from_parsed(parse_all(), catalog)
+    generator = CorpusGenerator(views, copies, catalog=catalog)
+    corpus, seconds = timed(lambda: [v for group in generator.clauses() for v in group])
+    stats = generator.stats
+    result["corpus"] = {
+        "clauses": len(corpus),
+        "plans": len({c.doc_id for c in corpus}),
+        "generate_s": round(seconds, 2),
+        "distinct_texts": len({c.text for c in corpus}),
+        "duplicates_in_real_plans": stats.duplicates_in_source,
+        "redraws": stats.redraws,
+        "mean_chars": round(sum(len(c.text) for c in corpus) / len(corpus), 1),
+    }
+
+    tokenizer = Tokenizer()
+    tokenizer.warm_up()
+    token_lists, result["tokenising"] = _tokenise(corpus, tokenizer, copies)
+
+    index, build_s = timed(lambda: build_index(corpus, _counts_in_order(token_lists), {"scale": copies}))
+    index_dir = workdir / f"index-x{copies}"
+    _, save_s = timed(lambda: index.save(index_dir))
+    del index
+    gc.collect()
+    index, load_s = timed(lambda: Bm25Index.load(index_dir))
+    result["index"] = {
+        "build_s": round(build_s, 2),
+        "save_s": round(save_s, 2),
+        "load_s": round(load_s, 4),
+        "disk_mb": round(directory_bytes(index_dir) / MB, 2),
+        "terms": len(index.vocab),
+        "postings": len(index.indices),
+        "frequent_terms": int(index.frequent.sum()),
+        "arrays_mb": round(sum(getattr(index, n).nbytes for n in _ARRAYS) / MB, 2),
+        "vocab_and_keys_mb_estimate": round(_python_bytes(index) / MB, 2),
+    }
+    result["fresh_process"] = _probe(index_dir)
+
+    asked = questions()
+    query_tokens = [tokenizer.tokens(q) for q in asked]
+    result["questions"] = len(asked)
+    result["planbot"] = _planbot_latency(index, query_tokens)
+    result["searcher"] = _searcher_latency(corpus, index, tokenizer, asked)
+    result["rank_bm25"] = _rank_bm25(index, token_lists, query_tokens, RANK_BM25_QUESTIONS.get(copies, 20))
+    return result
+
+
+_ARRAYS = ("indptr", "indices", "weights", "idf", "doc_len")
+
+
+def _tokenise(
+    corpus: Sequence[ClauseView], tokenizer: Tokenizer, copies: int
+) -> tuple[list[list[str]], dict[str, object]]:
+    """Tokens of every clause with the per-piece memo, checked against (or estimated for) plain jieba."""
+    texts = [index_text(c) for c in corpus]
+    pieces = PieceTokenizer(tokenizer)
+    token_lists, seconds = timed(lambda: [pieces.tokens(t) for t in texts])
+    out: dict[str, object] = {
+        "memo_s": round(seconds, 2),
+        "memo_hit_rate": round(pieces.hit_rate, 4),
+        "memo_pieces": len(pieces.memo),
+        "tokens": sum(len(t) for t in token_lists),
+    }
+    if copies <= PLAIN_TOKENISE_MAX_COPIES:
+        plain, seconds = timed(lambda: [tokenizer.tokens(t) for t in texts])
+        out["plain_s"] = round(seconds, 2)
+        out["memo_equals_plain"] = plain == token_lists
+    else:
+        out["plain_s_estimated"] = round(len(texts) * _plain_seconds_per_clause(tokenizer, texts), 1)
+    return token_lists, out
+
+
+def _counts_in_order(token_lists: Sequence[list[str]]):
+    """`counts_for` for build_index: it asks plan by plan in corpus order, so hand out the next lists."""
+    rest = iter(token_lists)
+
+    def counts_for(_doc_id: str, group: Sequence[ClauseView]) -> list[dict[str, int]]:
+        return [Counter(next(rest)) for _ in group]
+
+    return counts_for
+
+
+def _plain_seconds_per_clause(tokenizer: Tokenizer, texts: Sequence[str], sample: int = 500) -> float:
+    chosen = texts[:: max(1, len(texts) // sample)][:sample]
+    _, seconds = timed(lambda: [tokenizer.tokens(t) for t in chosen])
+    return seconds / len(chosen)
+
+
+def _python_bytes(index: Bm25Index) -> int:
+    """Vocab list and dict, and the keys list: what `load` builds in Python objects beside the arrays."""
+    strings = sum(sys.getsizeof(t) for t in index.vocab) + sum(sys.getsizeof(k) for k in index.keys)
+    containers = sys.getsizeof(index.vocab) + sys.getsizeof(index.term_ids) + sys.getsizeof(index.keys)
+    return strings + containers + 28 * len(index.vocab)  # the dict's int values
+
+
+def _probe(index_dir: Path) -> dict[str, object]:
+    spawned = time.time()
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.probe", "index", str(index_dir), FIRST_QUESTION],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    exited = time.time()
+    probe = json.loads(done.stdout)
+    return {
+        "spawn_to_first_answer_s": round(probe.pop("first_answer_at") - spawned, 3),
+        "whole_process_s": round(exited - spawned, 3),
+        **{k: round(v, 4) if isinstance(v, float) else v for k, v in probe.items()},
+    }
+
+
+def _planbot_latency(index: Bm25Index, query_tokens: Sequence[list[str]]) -> dict[str, object]:
+    top = [lambda t=t: index.top(index.query_weights(t), 10) for t in query_tokens]
+    dense = [lambda t=t: _dense_top(index, index.query_weights(t), 10) for t in query_tokens]
+    pruned_s = latencies(top)
+    dense_s = latencies(dense, rounds=1)
+    fallbacks = _dense_fallbacks(index, query_tokens)
+    weights = [index.query_weights(t) for t in query_tokens]
+    with_frequent = [w for w in weights if any(index.frequent[t] for t in w)]
+    all_postings = sum(_postings(index, w) for w in weights)
+    selective_postings = sum(
+        _postings(index, {t: x for t, x in w.items() if not index.frequent[t]}) for w in weights
+    )
+    return {
+        "top10": summary_ms(pruned_s),
+        "pruning": {
+            "questions_with_frequent_terms": len(with_frequent),
+            "questions_scanning_every_posting": fallbacks,
+            "postings_of_question_terms": all_postings,
+            "postings_gathered": selective_postings,
+            "share_gathered": round(selective_postings / all_postings, 4) if all_postings else 0.0,
+            "dense_top10": summary_ms(dense_s),
+        },
+        "questions_without_known_terms": sum(not w for w in weights),
+    }
+
+
+def _postings(index: Bm25Index, weights: dict[int, float]) -> int:
+    return int(sum(index.indptr[t + 1] - index.indptr[t] for t in weights))
+
+
+def _dense_top(index: Bm25Index, query: dict[int, float], k: int) -> np.ndarray:
+    """What scoring costs without pruning: every posting of every query term, then the best k."""
+    scores = index.scores(query)
+    best = np.argpartition(-scores, k)[:k] if len(scores) > k else np.arange(len(scores))
+    return best[np.argsort(-scores[best])]
+
+
+def _dense_fallbacks(index: Bm25Index, query_tokens: Sequence[list[str]]) -> int:
+    """How many questions made `top` score every clause (it calls `scores` only then)."""
+    calls = 0
+    dense = index.scores
+
+    def counting(query: dict[int, float]) -> np.ndarray:
+        nonlocal calls
+        calls += 1
+        return dense(query)
+
+    index.scores = counting  # type: ignore[method-assign]
+    try:
+        for tokens in query_tokens:
+            index.top(index.query_weights(tokens), 10)
+    finally:
+        del index.scores
+    return calls
+
+
+def _searcher_latency(
+    corpus: Sequence[ClauseView], index: Bm25Index, tokenizer: Tokenizer, asked: Sequence[str]
+) -> dict[str, object]:
+    """What a user waits for: query analysis (jieba) and ranking, k=5 as `planbot ask` asks; and the
+    index call inside it alone (the analysed query: generic words dropped, synonyms added)."""
+    searcher = Searcher(corpus, index, tokenizer, load_gazetteer())
+    end_to_end = latencies([lambda q=q: searcher.search(q, k=5) for q in asked], rounds=2)
+    analyse = latencies([lambda q=q: searcher.analyse(q) for q in asked], rounds=2)
+    weights = [index.query_weights(searcher.analyse(q).weights) for q in asked]
+    ranking = latencies([lambda w=w: index.top(w, CANDIDATES) for w in weights])
+    return {
+        "search": summary_ms(end_to_end),
+        "analyse_only": summary_ms(analyse),
+        f"index_top{CANDIDATES}_analysed_query": summary_ms(ranking),
+    }
+
+
+def _rank_bm25(
+    index: Bm25Index, token_lists: list[list[str]], query_tokens: Sequence[list[str]], sample: int
+) -> dict[str, object]:
+    from rank_bm25 import BM25Okapi
+
+    gc.collect()
+    before = rss_bytes()
+    bm25, build_s = timed(lambda: BM25Okapi(token_lists))
+    grown = rss_bytes() - before
+    chosen = list(range(len(query_tokens)))
+    if sample < len(chosen):
+        chosen = [int(i) for i in np.linspace(0, len(chosen) - 1, sample).round()]
+    seconds, agree, overlap = [], 0, []
+    for i in chosen:
+        start = time.perf_counter()
+        scores = bm25.get_scores(query_tokens[i])
+        best = _top_k(scores, 10)
+        seconds.append(time.perf_counter() - start)
+        ours = index.top(index.query_weights(query_tokens[i]), 10)
+        theirs = [(int(p), float(scores[p])) for p in best if scores[p] > 0]
+        agree += _same_ranking(ours, theirs)
+        overlap.append(len({h.position for h in ours} & {p for p, _ in theirs}) / max(len(theirs), 1))
+    ours_s = latencies([lambda t=query_tokens[i]: index.top(index.query_weights(t), 10) for i in chosen])
+    ours_median = np.median(ours_s, axis=0)
+    theirs_s = np.array(seconds)
+    return {
+        "build_s": round(build_s, 2),
+        "rss_growth_mb": round(grown / MB, 1),
+        "questions": len(chosen),
+        "top10": summary_ms(theirs_s),
+        "planbot_top10_same_questions": summary_ms(ours_s),
+        "speedup_p50": round(float(np.median(theirs_s) / np.median(ours_median)), 1),
+        "speedup_mean": round(float(theirs_s.mean() / ours_median.mean()), 1),
+        "top10_same_scores": f"{agree}/{len(chosen)}",
+        "top10_mean_overlap": round(float(np.mean(overlap)), 4) if overlap else 0.0,
+    }
+
+
+def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    best = np.argpartition(-scores, k)[:k] if len(scores) > k else np.arange(len(scores))
+    return best[np.argsort(-scores[best], kind="stable")]
+
+
+def _same_ranking(ours: Sequence[object], theirs: Sequence[tuple[int, float]]) -> bool:
+    """Same scores in the same order (to float32 precision); ties may list different clauses."""
+    a = np.array([h.score for h in ours])  # type: ignore[attr-defined]
+    b = np.array([s for _, s in theirs])
+    return len(a) == len(b) and bool(np.allclose(a, b, rtol=1e-4, atol=1e-6))
+
+
+def main(argv: list[str]) -> None:
+    copies, out = int(argv[0]), Path(argv[1])
+    with tempfile.TemporaryDirectory(prefix="planbot-bench-") as tmp:
+        result = run_scale(copies, Path(tmp))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
