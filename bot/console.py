@@ -61,7 +61,7 @@ def run_console(
     while True:
         if interactive:
             console.print("> ", end="")
-        line = stdin.readline()
+        line = _read_line(stdin)
         if not line:
             break
         text = line.rstrip("\r\n")
@@ -76,3 +76,11 @@ def run_console(
         else:
             incoming = Incoming(user=user, text=text)
         show(conversation.handle(incoming))
+
+
+def _read_line(stream: TextIO) -> str:
+    """One line, with bytes that are not UTF-8 dropped rather than carried as surrogates."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        return buffer.readline().decode("utf-8", errors="ignore")
+    return stream.readline()

@@ -32,8 +32,9 @@ VOICE_RATES = {"slow": 120, "normal": 160, "fast": 210}  # pyttsx3 rates (about 
 
 MAX_INPUT_CHARS = 2000  # a longer message is answered from its start
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
+# Control, zero-width and direction characters, replacement characters, lone surrogates (undecodable bytes).
 _CONTROL = re.compile(
-    r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]"
+    r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd\ud800-\udfff]"
 )
 
 

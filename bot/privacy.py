@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -21,19 +22,22 @@ from bot.models import AppMeta
 SALT_KEY = "user_id_salt"
 
 # 18-digit resident ID (last may be X), 15-digit old ID, and 11-digit mainland mobile numbers,
-# not glued to other digits. Full-width digits are folded by the caller (NFKC) first.
-_ID_CARD = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)|(?<!\d)\d{15}(?!\d)")
+# not glued to other digits, also when written in groups. Full-width forms are folded first.
+_ID_CARD = re.compile(r"(?<!\d)(\d{6})[- ]?(\d{8})[- ]?(\d{3}[\dXx])(?!\d)|(?<!\d)\d{15}(?!\d)")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
 
 
 def mask_personal_numbers(text: str) -> str:
     """Replace ID-card and mobile numbers with a neutral placeholder."""
+    if has_personal_numbers(text):
+        text = unicodedata.normalize("NFKC", text)  # １３８… and 138－1234 are numbers too
     text = _ID_CARD.sub("[身份证号已隐去]", text)
     return _MOBILE.sub("[手机号已隐去]", text)
 
 
 def has_personal_numbers(text: str) -> bool:
-    return bool(_ID_CARD.search(text) or _MOBILE.search(text))
+    folded = unicodedata.normalize("NFKC", text)
+    return bool(_ID_CARD.search(folded) or _MOBILE.search(folded))
 
 
 def user_key(salt: bytes, platform: str, user_id: int | str) -> str:

@@ -6,10 +6,11 @@ term in more than half of the clauses (idf < 0) gets ε · mean(idf) instead; a 
 query repeats counts again). A test keeps BM25Okapi itself as the reference.
 
 Each term's postings (clause numbers and precomputed weights, clause numbers ascending) are
-one slice of three flat arrays, as in a CSC matrix. A query gathers the postings of its
-selective terms only; the terms in more than half of the clauses (残疾人…) can add at most
-ε·mean(idf)·(k1+1) each, so they are looked up just for the clauses that could still reach
-the top k, and scanned in full only when a query has nothing more selective.
+one slice of three flat arrays, as in a CSC matrix, and each term's largest weight is kept.
+A query is answered MaxScore-style: it gathers the postings of its rarest terms first; once
+the k-th best partial score exceeds what the remaining (common) terms could add at most,
+those terms — 残疾人, 补贴, 康复… — are looked up by binary search for the few clauses still
+in the running instead of being scanned. Results are exact.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ import numpy as np
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+CHEAP_SHARE = 0.02  # terms in at most this share of clauses are always gathered in full
+_ARRAYS = ("indptr", "indices", "weights", "idf", "doc_len", "max_weight")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ class Bm25Index:
         doc_len: np.ndarray,
         keys: Sequence[str],
         meta: Mapping[str, object] | None = None,
+        max_weight: np.ndarray | None = None,
     ) -> None:
         self.vocab = list(vocab)
         self.term_ids = {term: i for i, term in enumerate(self.vocab)}
@@ -60,9 +64,9 @@ class Bm25Index:
         self.keys = list(keys)
         self.meta = dict(meta or {})
         self.size = len(self.keys)
-        df = np.diff(indptr)
-        self.frequent = df * 2 > self.size  # idf < 0 in BM25Okapi: these got ε·mean(idf)
-        self._bound = self.idf * (K1 + 1)  # no posting of a term can weigh more than this
+        self.df = np.diff(indptr)
+        self.max_weight = _max_per_term(weights, indptr) if max_weight is None else max_weight
+        self._cheap_df = max(int(self.size * CHEAP_SHARE), 1000)
 
     # -- building -------------------------------------------------------------------------------
 
@@ -119,41 +123,50 @@ class Bm25Index:
         out = np.zeros(self.size, dtype=np.float64)
         for term, weight in query.items():
             docs, weights = self.postings(term)
-            np.add.at(out, docs, weight * weights.astype(np.float64))
+            out[docs] += weight * weights.astype(np.float64)  # a term lists each clause once
         return out
 
     def top(self, query: Mapping[int, float], k: int, allowed: np.ndarray | None = None) -> list[Hit]:
         """The k best clauses (exact), optionally only among positions where `allowed` is True."""
         if not query or k <= 0:
             return []
-        selective = {t: w for t, w in query.items() if not self.frequent[t]}
-        frequent = {t: w for t, w in query.items() if self.frequent[t]}
-        docs, partial = self._accumulate(selective)
-        if allowed is not None and len(docs):
-            keep = allowed[docs]
-            docs, partial = docs[keep], partial[keep]
-        if frequent:
-            bound = sum(w * self._bound[t] for t, w in frequent.items())
-            kth = np.partition(partial, len(partial) - k)[len(partial) - k] if len(partial) >= k else 0.0
-            if kth - bound <= 0:  # anything might still reach the top: score every clause
-                dense = self.scores(query)
-                if allowed is not None:
-                    dense = np.where(allowed, dense, -np.inf)
-                return self._best(np.arange(self.size), dense, k)
-            candidate = partial >= kth - bound
-            docs, partial = docs[candidate], partial[candidate].copy()
-            for term, weight in frequent.items():
-                partial += weight * self._lookup(term, docs)
-        return self._best(docs, partial, k)
+        terms = sorted(query, key=lambda t: int(self.df[t]))
+        bounds = np.array([query[t] * float(self.max_weight[t]) for t in terms])
+        rest = np.concatenate([np.cumsum(bounds[::-1])[::-1], [0.0]])  # rest[j]: most terms[j:] can add
+        gathered = max(1, sum(1 for t in terms if self.df[t] <= self._cheap_df))
+        while True:
+            docs, partial = self._accumulate({t: query[t] for t in terms[:gathered]})
+            if allowed is not None and len(docs):
+                keep = allowed[docs]
+                docs, partial = docs[keep], partial[keep]
+            remaining = rest[gathered]
+            if remaining <= 0:
+                return self._best(docs, partial, k)
+            if len(partial) >= k:
+                kth = np.partition(partial, len(partial) - k)[len(partial) - k]
+                if kth > remaining:  # a clause outside `docs` can reach at most `remaining` < kth
+                    still_in = partial >= kth - remaining
+                    docs, partial = docs[still_in], partial[still_in].copy()
+                    for term in terms[gathered:]:
+                        partial += query[term] * self._lookup(term, docs)
+                    return self._best(docs, partial, k)
+            gathered += 1
 
     def contains(self, term: int, positions: np.ndarray) -> np.ndarray:
         """Which of the given clause positions contain the term."""
         return self._lookup(term, positions) > 0
 
     def _accumulate(self, query: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Clauses holding any of the terms, with summed weights (sparse or dense: the cheaper)."""
         if not query:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         parts = [self.postings(t) for t in query]
+        if sum(len(d) for d, _ in parts) * 8 > self.size:
+            dense = np.zeros(self.size, dtype=np.float64)
+            for (docs, weights), query_w in zip(parts, query.values(), strict=True):
+                dense[docs] += query_w * weights
+            found = np.flatnonzero(dense)
+            return found, dense[found]
         docs = np.concatenate([d for d, _ in parts])
         weights = np.concatenate(
             [w.astype(np.float64) * query_w for (_, w), query_w in zip(parts, query.values(), strict=True)]
@@ -189,7 +202,7 @@ class Bm25Index:
         directory.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=directory.parent))
         try:
-            for name in ("indptr", "indices", "weights", "idf", "doc_len"):
+            for name in _ARRAYS:
                 np.save(tmp / f"{name}.npy", getattr(self, name))
             (tmp / "vocab.txt").write_text("\n".join(self.vocab), encoding="utf-8")
             (tmp / "keys.txt").write_text("\n".join(self.keys), encoding="utf-8")
@@ -208,12 +221,18 @@ class Bm25Index:
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT_VERSION:
             raise ValueError(f"{directory}: index format {meta.get('format')}, expected {FORMAT_VERSION}")
-        arrays = {
-            name: np.load(directory / f"{name}.npy", mmap_mode="r")
-            for name in ("indptr", "indices", "weights", "idf", "doc_len")
-        }
+        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
         vocab = (directory / "vocab.txt").read_text(encoding="utf-8").split("\n")
         keys = (directory / "keys.txt").read_text(encoding="utf-8").split("\n")
         if keys == [""]:
             keys = []
         return cls(vocab, keys=keys, meta=meta, **arrays)
+
+
+def _max_per_term(weights: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Each term's largest posting weight (0 for a term without postings)."""
+    out = np.zeros(len(indptr) - 1, dtype=np.float32)
+    present = np.diff(indptr) > 0
+    if len(weights) and present.any():
+        out[present] = np.maximum.reduceat(weights, indptr[:-1][present])
+    return out

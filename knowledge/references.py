@@ -24,15 +24,22 @@ _SECTION = re.compile(
 _CLAUSE_ID = re.compile(r"\b([a-z][a-z0-9_]*):((?:box|ind|pre)?[0-9][0-9a-z.]*|pre\.p\d+)\b")
 
 
+MAX_NUMBER = 999  # no plan numbers a box, item or indicator beyond this
+
+
 def to_int(text: str) -> int | None:
+    """A section, box or item number in Arabic or Chinese numerals; None if it is not a sane one."""
     text = text.strip()
     if text.isdigit():
-        return int(text)
-    try:
-        value = cn2an.cn2an(text.replace("〇", "零").replace("两", "二"), "smart")
-    except (ValueError, KeyError, TypeError):
-        return None
-    return int(value) if float(value).is_integer() else None
+        value = int(text) if len(text) <= 4 else MAX_NUMBER + 1
+    else:
+        try:
+            value = cn2an.cn2an(text.replace("〇", "零").replace("两", "二"), "smart")
+        except (ValueError, KeyError, TypeError):
+            return None
+        if not float(value).is_integer():
+            return None
+    return int(value) if 0 < value <= MAX_NUMBER else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +63,10 @@ class Reference:
 
 
 def _section_label(level: int, number: int) -> str:
+    if level >= 2:
+        return f"{number}."
     chinese = cn2an.an2cn(number)
-    return (f"{chinese}、", f"（{chinese}）", f"{number}.")[min(level, 2)]
+    return f"{chinese}、" if level == 0 else f"（{chinese}）"
 
 
 def parse_reference(text: str) -> Reference | None:
