@@ -83,7 +83,7 @@ def run_scale(copies: int, workdir: Path) -> dict[str, object]:
         "disk_mb": round(directory_bytes(index_dir) / MB, 2),
         "terms": len(index.vocab),
         "postings": len(index.indices),
-        "frequent_terms": int(index.frequent.sum()),
+        "frequent_terms": int((index.df * 2 > index.size).sum()),
         "arrays_mb": round(sum(getattr(index, n).nbytes for n in _ARRAYS) / MB, 2),
         "vocab_and_keys_mb_estimate": round(_python_bytes(index) / MB, 2),
     }
@@ -170,10 +170,10 @@ def _planbot_latency(index: Bm25Index, query_tokens: Sequence[list[str]]) -> dic
     dense_s = latencies(dense, rounds=1)
     fallbacks = _dense_fallbacks(index, query_tokens)
     weights = [index.query_weights(t) for t in query_tokens]
-    with_frequent = [w for w in weights if any(index.frequent[t] for t in w)]
+    with_frequent = [w for w in weights if any((index.df[t] * 2 > index.size) for t in w)]
     all_postings = sum(_postings(index, w) for w in weights)
     selective_postings = sum(
-        _postings(index, {t: x for t, x in w.items() if not index.frequent[t]}) for w in weights
+        _postings(index, {t: x for t, x in w.items() if not (index.df[t] * 2 > index.size)}) for w in weights
     )
     return {
         "top10": summary_ms(pruned_s),
