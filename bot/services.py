@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -110,7 +111,8 @@ class Services:
         from voice import VoiceUnavailable
 
         try:
-            return await self.voice.aspeak(text, rate=rate)
+            voice = await asyncio.to_thread(getattr, self, "voice")  # first use imports and starts it
+            return await voice.aspeak(text, rate=rate)
         except VoiceUnavailable:
             log.warning("voice note failed", exc_info=True)
             return None

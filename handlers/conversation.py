@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from telegram import Update
 from telegram.constants import ChatAction
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, TimedOut
 
+from bot import messages
 from bot.core import Outgoing
 from handlers.context import PlanbotContext
 from handlers.render import keyboard, split_message
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 
 ACTION_DELAY = 0.4  # show "typing…" only when work takes longer than a moment
 ACTION_REPEAT = 4.5  # Telegram shows an action for about five seconds
+SEND_ATTEMPTS = 4  # a reply lost to a passing 5xx or dropped connection is sent again…
+SEND_BACKOFF = 0.5  # …after 0.5, 1 and 2 seconds (429s are waited out by AIORateLimiter)
 
 
 @contextlib.asynccontextmanager
@@ -68,16 +71,42 @@ async def send(context: PlanbotContext, chat_id: int, outgoing: Outgoing) -> Non
         pieces = split_message(reply.text)
         for i, piece in enumerate(pieces):
             markup = keyboard(reply) if i == len(pieces) - 1 else None
-            await context.bot.send_message(chat_id, piece, reply_markup=markup)
+            await deliver(
+                lambda piece=piece, markup=markup: context.bot.send_message(
+                    chat_id, piece, reply_markup=markup
+                )
+            )
     if outgoing.speech:
         await send_voice(context, chat_id, outgoing)
+
+
+async def deliver(request: Callable[[], Awaitable[object]]) -> None:
+    """Send, again after a failure Telegram did not act on (5xx, connection lost before an answer).
+
+    Not again after a timeout: the message may already be in the chat, and a person reading with a
+    screen reader would hear it twice. The replies after it are still sent.
+    """
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            await request()
+            return
+        except TimedOut:
+            log.warning("telegram answered a send too late; not sending it again")
+            return
+        except BadRequest:
+            raise
+        except NetworkError:
+            if attempt == SEND_ATTEMPTS - 1:
+                raise
+            log.warning("telegram send failed; trying again")
+            await asyncio.sleep(SEND_BACKOFF * 2**attempt)
 
 
 async def send_voice(context: PlanbotContext, chat_id: int, outgoing: Outgoing) -> None:
     async with chat_action(context, chat_id, ChatAction.RECORD_VOICE):
         note = await context.conversation.avoice_note(outgoing)
     if note is None:
-        await context.bot.send_message(chat_id, "抱歉，这次没能生成语音，请看文字回复。")
+        await deliver(lambda: context.bot.send_message(chat_id, messages.VOICE_UNAVAILABLE))
         return
     duration = max(1, round(note.duration))
-    await context.bot.send_voice(chat_id, note.ogg, duration=duration, filename="reply.ogg")
+    await deliver(lambda: context.bot.send_voice(chat_id, note.ogg, duration=duration, filename="reply.ogg"))

@@ -35,6 +35,7 @@ SYNONYM_COVERAGE = 0.8
 UNKNOWN_WORD_QUANTILE = 0.5
 SCOPE_DEPTH = 3
 GUIDE_BOOST = 1.3
+TOKEN_SET_CACHE = 200_000
 
 # Words every clause is about: they neither help rank nor show that a question is covered.
 GENERIC = frozenset(
@@ -143,6 +144,7 @@ class Searcher:
         self.regions = sorted({c.region for c in self.clauses})
         self._region_of = np.array([c.region for c in self.clauses], dtype=object)
         self._masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._token_sets: dict[str, frozenset[str]] = {}
         # A word the plans never use weighs like a rare plan word: mostly it names what the
         # question is about, and the plans' silence on it is evidence they do not answer it.
         self._unknown_weight = float(np.quantile(index.idf, UNKNOWN_WORD_QUANTILE)) if len(index.idf) else 1.0
@@ -281,7 +283,12 @@ class Searcher:
         term = self.index.term_ids.get(token)
         return max(float(self.index.idf[term]), 0.05) if term is not None else self._unknown_weight
 
-    def _clause_tokens(self, clause: ClauseView) -> set[str]:
-        return set(
-            self.tokenizer.tokens(f"{clause.title}\n{clause.text}\n{clause.box}\n{' '.join(clause.path)}")
-        )
+    def _clause_tokens(self, clause: ClauseView) -> frozenset[str]:
+        """The clause's words, cut once per process (coverage asks for the same few clauses often)."""
+        cached = self._token_sets.get(clause.id)
+        if cached is None:
+            text = f"{clause.title}\n{clause.text}\n{clause.box}\n{' '.join(clause.path)}"
+            cached = frozenset(self.tokenizer.tokens(text))
+            if len(self._token_sets) < TOKEN_SET_CACHE:
+                self._token_sets[clause.id] = cached
+        return cached
