@@ -2,7 +2,8 @@
 
 Each search scale runs in its own process (bench.search_bench) and writes search_x<N>.json;
 start-up on the five plans writes startup.json; the voice benchmark, when bench/voice_bench.py
-is there and works, writes voice.json. The table printed at the end is also summary.md.
+is there and works, writes voice.json; the load benchmark (bench.load_bench, its own process)
+writes load.json. The table printed at the end is also summary.md.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default=",".join(map(str, ALL_SCALES)), help="copies of the five plans")
     parser.add_argument("--quick", action="store_true", help="only ×1 and ×10")
     parser.add_argument("--no-voice", action="store_true", help="skip the voice benchmark")
+    parser.add_argument("--no-load", action="store_true", help="skip the load benchmark (about 4 minutes)")
     args = parser.parse_args(argv)
     scales = QUICK_SCALES if args.quick else tuple(int(s) for s in args.scales.split(",") if s.strip())
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -55,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     _write("startup", {**startup.run(), "measured_at": stamp})
     if not args.no_voice:
         _write("voice", {**_voice(), "measured_at": stamp})
+    if not args.no_load:
+        console.print("[bold]load: 200 people, 10,000 updates through the fake Bot API[/] …")
+        load = subprocess.run([sys.executable, "-m", "bench.load_bench"], stdout=subprocess.DEVNULL)
+        failed |= load.returncode != 0
 
     summary = render_summary(_load_results())
     (RESULTS / "summary.md").write_text(summary, encoding="utf-8")
@@ -211,6 +217,20 @@ def render_summary(results: dict[str, dict]) -> str:
             f"{start['cold_first_run_s']} s (migrate, ingest, tokenise, build); with the persisted index "
             f"{start['warm_runs_s']} s. In-process `Services.timings`: "
             f"{start['probe']['services_timings_s']}.",
+        ]
+    if load := results.get("load"):
+        first = load["latency_first_reply"]
+        lines += [
+            "",
+            "## Load (bench.load_bench)",
+            "",
+            f"{load['users']} people, {load['updates']:,} updates ({load['backend']}, {load['transport']}, "
+            f"rate limiter {load['telegram_rate_limiter']}): {load['throughput_updates_per_s']} updates/s, "
+            f"first reply p50 {first['p50_ms'] / 1000:.2f} s / p99 {first['p99_ms'] / 1000:.2f} s "
+            f"(closed loop: everyone waits for the bot, so this is queueing at saturation), "
+            f"lost {load['lost_updates']}, "
+            f"handled twice {load['duplicated_updates']}, error replies {load['error_replies']}, "
+            f"peak RSS {load['peak_rss_mb']} MB.",
         ]
     if voice := results.get("voice"):
         lines += ["", "## Voice", "", "```json", json.dumps(voice, ensure_ascii=False, indent=1), "```"]

@@ -11,7 +11,8 @@ scale in its own process, so one scale's heap never inflates the next one's numb
   question (and again after reading every page), plus the arrays' nbytes and a vocab estimate;
 - spawn of a fresh process to its first answer from the saved index;
 - latency of `Bm25Index.top(query_weights(tokens), 10)` over the questions, tokens prepared in
-  advance; the same without the pruning of frequent terms (dense scores); the Searcher end to
+  advance, as the index's size chooses (numpy below COMPILED_MIN_SIZE clauses, compiled above),
+  each implementation forced, and without any pruning (dense scores); the Searcher end to
   end (analysis, jieba included, and ranking);
 - rank-bm25's `BM25Okapi.get_scores` + top-10 on the same tokens, on a sample of the questions
   when the corpus is large, the speed ratio, and whether the two top-10s agree.
@@ -34,7 +35,7 @@ import numpy as np
 from bench.corpus import CorpusGenerator, PieceTokenizer
 from bench.measure import MB, directory_bytes, latencies, machine, questions, rss_bytes, summary_ms, timed
 from knowledge.corpus import build_index, index_text
-from knowledge.index import Bm25Index
+from knowledge.index import COMPILED_MIN_SIZE, Bm25Index
 from knowledge.parse import parse_all
 from knowledge.plans import load_catalog
 from knowledge.regions import load_gazetteer
@@ -98,7 +99,7 @@ def run_scale(copies: int, workdir: Path) -> dict[str, object]:
     return result
 
 
-_ARRAYS = ("indptr", "indices", "weights", "idf", "doc_len")
+_ARRAYS = ("indptr", "indices", "weights", "idf", "doc_len", "max_weight", "dense_row", "dense")
 
 
 def _tokenise(
@@ -164,27 +165,20 @@ def _probe(index_dir: Path) -> dict[str, object]:
 
 
 def _planbot_latency(index: Bm25Index, query_tokens: Sequence[list[str]]) -> dict[str, object]:
-    top = [lambda t=t: index.top(index.query_weights(t), 10) for t in query_tokens]
-    dense = [lambda t=t: _dense_top(index, index.query_weights(t), 10) for t in query_tokens]
-    pruned_s = latencies(top)
-    dense_s = latencies(dense, rounds=1)
-    fallbacks = _dense_fallbacks(index, query_tokens)
     weights = [index.query_weights(t) for t in query_tokens]
+    default = latencies([lambda w=w: index.top(w, 10) for w in weights])
+    compiled = latencies([lambda w=w: index.top(w, 10, compiled=True) for w in weights])
+    numpy_only = latencies([lambda w=w: index.top(w, 10, compiled=False) for w in weights], rounds=1)
+    dense = latencies([lambda w=w: _dense_top(index, w, 10) for w in weights], rounds=1)
     with_frequent = [w for w in weights if any((index.df[t] * 2 > index.size) for t in w)]
-    all_postings = sum(_postings(index, w) for w in weights)
-    selective_postings = sum(
-        _postings(index, {t: x for t, x in w.items() if not (index.df[t] * 2 > index.size)}) for w in weights
-    )
     return {
-        "top10": summary_ms(pruned_s),
-        "pruning": {
-            "questions_with_frequent_terms": len(with_frequent),
-            "questions_scanning_every_posting": fallbacks,
-            "postings_of_question_terms": all_postings,
-            "postings_gathered": selective_postings,
-            "share_gathered": round(selective_postings / all_postings, 4) if all_postings else 0.0,
-            "dense_top10": summary_ms(dense_s),
-        },
+        "engine": "compiled" if index.size >= COMPILED_MIN_SIZE else "numpy",
+        "top10": summary_ms(default),
+        "top10_compiled": summary_ms(compiled),
+        "top10_numpy": summary_ms(numpy_only),
+        "top10_every_posting": summary_ms(dense),  # no pruning: what MaxScore saves
+        "questions_with_frequent_terms": len(with_frequent),
+        "postings_of_question_terms_mean": round(float(np.mean([_postings(index, w) for w in weights])), 1),
         "questions_without_known_terms": sum(not w for w in weights),
     }
 
@@ -198,25 +192,6 @@ def _dense_top(index: Bm25Index, query: dict[int, float], k: int) -> np.ndarray:
     scores = index.scores(query)
     best = np.argpartition(-scores, k)[:k] if len(scores) > k else np.arange(len(scores))
     return best[np.argsort(-scores[best])]
-
-
-def _dense_fallbacks(index: Bm25Index, query_tokens: Sequence[list[str]]) -> int:
-    """How many questions made `top` score every clause (it calls `scores` only then)."""
-    calls = 0
-    dense = index.scores
-
-    def counting(query: dict[int, float]) -> np.ndarray:
-        nonlocal calls
-        calls += 1
-        return dense(query)
-
-    index.scores = counting  # type: ignore[method-assign]
-    try:
-        for tokens in query_tokens:
-            index.top(index.query_weights(tokens), 10)
-    finally:
-        del index.scores
-    return calls
 
 
 def _searcher_latency(

@@ -2,7 +2,7 @@
 
 The schema is owned by Alembic (bot/migrations), never by `create_all`, so SQLite and
 PostgreSQL move through the same numbered revisions. Several workers may start at once:
-on PostgreSQL an advisory lock makes them migrate one after the other.
+on PostgreSQL an advisory lock makes them migrate, and ingest the plans, one after the other.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 HEAD_REVISION = "0002"  # the newest file in migrations/versions; a test keeps the two in step
-_MIGRATION_LOCK_ID = 0x706C616E  # "plan": any constant shared by every worker
+_STARTUP_LOCK_ID = 0x706C616E  # "plan": any constant shared by every worker
 
 
 def make_engine(url: str) -> Engine:
@@ -71,16 +71,23 @@ def migrate(engine: Engine) -> None:
         return
     from alembic import command
 
-    config = alembic_config(engine)
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as lock:
-            lock.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
-            try:
-                command.upgrade(config, "head")
-            finally:
-                lock.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
-    else:
-        command.upgrade(config, "head")
+    with exclusive(engine):
+        command.upgrade(alembic_config(engine), "head")
+
+
+@contextmanager
+def exclusive(engine: Engine) -> Iterator[None]:
+    """One worker at a time: PostgreSQL's advisory lock shared by every worker (not re-entrant across
+    connections, so never nest it). On SQLite, a single machine's database, writers queue on the file."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _STARTUP_LOCK_ID})
+        try:
+            yield
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _STARTUP_LOCK_ID})
 
 
 @contextmanager

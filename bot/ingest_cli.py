@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from bot.db import make_engine, migrate
+from bot.db import exclusive, make_engine, migrate
 from bot.services import shipped_sources
 from bot.settings import Settings
 from knowledge.corpus import PlanSource, ingest, open_index
@@ -36,7 +36,8 @@ def run_ingest(
         task = progress.add_task("读取规划", total=len(sources))
         for source in sources:
             try:
-                written += ingest(engine, [source], force=force)
+                with exclusive(engine):
+                    written += ingest(engine, [source], force=force)
             except (ValueError, KeyError) as exc:
                 failed.append(f"{source.meta.file}: {exc}")
             progress.advance(task)

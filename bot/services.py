@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
-from bot.db import make_engine, migrate
+from bot.db import exclusive, make_engine, migrate
 from bot.settings import Settings
 from knowledge.corpus import PlanSource, ingest, open_index
 from knowledge.plans import PlanMeta, load_catalog, plan_text
@@ -49,7 +49,8 @@ class Services:
         migrate(engine)
         timings["migrate"] = time.perf_counter() - start
         catalog = load_catalog()
-        written = ingest(engine, shipped_sources(catalog))
+        with exclusive(engine):  # workers starting together on an empty database ingest once
+            written = ingest(engine, shipped_sources(catalog))
         if written:
             log.info("ingested %s", ", ".join(written))
         timings["ingest"] = time.perf_counter() - start - sum(timings.values())
@@ -79,7 +80,8 @@ class Services:
 
     def reload(self) -> list[str]:
         """Re-ingest plans whose text or parser changed and reopen the index; returns their ids."""
-        written = ingest(self.engine, shipped_sources(self.catalog), force=False)
+        with exclusive(self.engine):
+            written = ingest(self.engine, shipped_sources(self.catalog), force=False)
         clauses, index = open_index(self.engine, self.settings.index_dir, self.tokenizer)
         self.searcher = Searcher(clauses, index, self.tokenizer, self.searcher.gazetteer)
         self.__dict__.pop("clauses_by_id", None)

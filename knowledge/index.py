@@ -7,10 +7,14 @@ query repeats counts again). A test keeps BM25Okapi itself as the reference.
 
 Each term's postings (clause numbers and precomputed weights, clause numbers ascending) are
 one slice of three flat arrays, as in a CSC matrix, and each term's largest weight is kept.
-A query is answered MaxScore-style: it gathers the postings of its rarest terms first; once
-the k-th best partial score exceeds what the remaining (common) terms could add at most,
-those terms — 残疾人, 补贴, 康复… — are looked up by binary search for the few clauses still
-in the running instead of being scanned. Results are exact.
+A term in more than half of the clauses (残疾人, 残疾…) also gets a dense row of weights, one
+per clause, so looking it up for a clause is one array read.
+
+`top` answers MaxScore-style, exactly: rare terms first; once the k-th best score found so
+far exceeds what the remaining (common) terms could add at most, those terms are only looked
+up for the clauses still in the running instead of being scanned. Small indexes (the shipped
+plans) run it in numpy; from COMPILED_MIN_SIZE clauses it runs compiled (knowledge.maxscore,
+numba), which is imported only then because loading numba costs about half a second.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +33,11 @@ import numpy as np
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
-FORMAT_VERSION = 2
-CHEAP_SHARE = 0.02  # terms in at most this share of clauses are always gathered in full
-_ARRAYS = ("indptr", "indices", "weights", "idf", "doc_len", "max_weight")
+FORMAT_VERSION = 3
+CHEAP_SHARE = 0.02  # numpy path: terms in at most this share of clauses are always gathered in full
+DENSE_SHARE = 0.5  # terms in more than this share of clauses also get a dense row of weights
+COMPILED_MIN_SIZE = 20_000  # clauses from which `top` runs the compiled kernel
+_ARRAYS = ("indptr", "indices", "weights", "idf", "doc_len", "max_weight", "dense_row", "dense")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,8 @@ class Bm25Index:
         keys: Sequence[str],
         meta: Mapping[str, object] | None = None,
         max_weight: np.ndarray | None = None,
+        dense_row: np.ndarray | None = None,
+        dense: np.ndarray | None = None,
     ) -> None:
         self.vocab = list(vocab)
         self.term_ids = {term: i for i, term in enumerate(self.vocab)}
@@ -66,7 +75,11 @@ class Bm25Index:
         self.size = len(self.keys)
         self.df = np.diff(indptr)
         self.max_weight = _max_per_term(weights, indptr) if max_weight is None else max_weight
+        if dense_row is None or dense is None:
+            dense_row, dense = _dense_rows(self.df, indices, weights, indptr, self.size)
+        self.dense_row, self.dense = dense_row, dense
         self._cheap_df = max(int(self.size * CHEAP_SHARE), 1000)
+        self._scratch = threading.local()  # the compiled kernel's per-thread accumulators
 
     # -- building -------------------------------------------------------------------------------
 
@@ -126,10 +139,23 @@ class Bm25Index:
             out[docs] += weight * weights.astype(np.float64)  # a term lists each clause once
         return out
 
-    def top(self, query: Mapping[int, float], k: int, allowed: np.ndarray | None = None) -> list[Hit]:
-        """The k best clauses (exact), optionally only among positions where `allowed` is True."""
+    def top(
+        self,
+        query: Mapping[int, float],
+        k: int,
+        allowed: np.ndarray | None = None,
+        *,
+        compiled: bool | None = None,
+    ) -> list[Hit]:
+        """The k best clauses (exact), optionally only among positions where `allowed` is True.
+
+        Ties rank the lower position first. `compiled` forces one implementation (tests compare
+        them); by default the index's size chooses.
+        """
         if not query or k <= 0:
             return []
+        if self.size >= COMPILED_MIN_SIZE if compiled is None else compiled:
+            return self._top_compiled(query, k, allowed)
         terms = sorted(query, key=lambda t: int(self.df[t]))
         bounds = np.array([query[t] * float(self.max_weight[t]) for t in terms])
         rest = np.concatenate([np.cumsum(bounds[::-1])[::-1], [0.0]])  # rest[j]: most terms[j:] can add
@@ -151,6 +177,28 @@ class Bm25Index:
                         partial += query[term] * self._lookup(term, docs)
                     return self._best(docs, partial, k)
             gathered += 1
+
+    def _top_compiled(self, query: Mapping[int, float], k: int, allowed: np.ndarray | None) -> list[Hit]:
+        from knowledge.maxscore import top_k
+
+        terms = np.array(sorted(query, key=lambda t: (int(self.df[t]), t)), dtype=np.int64)
+        query_w = np.array([query[int(t)] for t in terms], dtype=np.float64)
+        mask = _NO_MASK if allowed is None else np.ascontiguousarray(allowed, dtype=bool).view(np.uint8)
+        acc, mark = self._accumulators()
+        docs, scores = np.empty(k, dtype=np.int64), np.empty(k, dtype=np.float64)
+        found = top_k(
+            self.indptr, self.indices, self.weights, self.max_weight, self.dense_row, self.dense,
+            terms, query_w, k, mask, acc, mark, docs, scores,
+        )  # fmt: skip
+        return [Hit(int(d), float(s)) for d, s in zip(docs[:found], scores[:found], strict=True)]
+
+    def _accumulators(self) -> tuple[np.ndarray, np.ndarray]:
+        """This thread's zeroed score and seen arrays, one slot per clause (the kernel re-zeroes them)."""
+        scratch = self._scratch
+        if getattr(scratch, "acc", None) is None:
+            scratch.acc = np.zeros(self.size, dtype=np.float64)
+            scratch.mark = np.zeros(self.size, dtype=np.uint8)
+        return scratch.acc, scratch.mark
 
     def contains(self, term: int, positions: np.ndarray) -> np.ndarray:
         """Which of the given clause positions contain the term."""
@@ -227,6 +275,23 @@ class Bm25Index:
         if keys == [""]:
             keys = []
         return cls(vocab, keys=keys, meta=meta, **arrays)
+
+
+def _dense_rows(
+    df: np.ndarray, indices: np.ndarray, weights: np.ndarray, indptr: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Term → row of the dense matrix (−1 for none), and the rows: weights of the frequent terms."""
+    frequent = np.flatnonzero(df > DENSE_SHARE * size)
+    dense_row = np.full(len(df), -1, dtype=np.int32)
+    dense_row[frequent] = np.arange(len(frequent), dtype=np.int32)
+    dense = np.zeros((len(frequent), size), dtype=np.float32)
+    for row, term in enumerate(frequent):
+        start, end = indptr[term], indptr[term + 1]
+        dense[row, indices[start:end]] = weights[start:end]
+    return dense_row, dense
+
+
+_NO_MASK = np.zeros(0, dtype=np.uint8)
 
 
 def _max_per_term(weights: np.ndarray, indptr: np.ndarray) -> np.ndarray:

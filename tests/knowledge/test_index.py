@@ -9,7 +9,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from knowledge.corpus import index_text
-from knowledge.index import Bm25Index
+from knowledge.index import COMPILED_MIN_SIZE, Bm25Index
 
 QUERIES = [
     "重度残疾人护理补贴",
@@ -85,3 +85,91 @@ def test_unknown_words_and_empty_queries_score_nothing(corpus_tokens):
     index = build(corpus_tokens)
     assert index.top(index.query_weights(["不存在的词语xyz"]), 5) == []
     assert index.top({}, 5) == []
+
+
+# -- the compiled kernel (knowledge.maxscore), which `top` runs from COMPILED_MIN_SIZE clauses ----------
+
+
+@pytest.mark.parametrize("k", [1, 10, 80])
+@pytest.mark.parametrize("query", QUERIES)
+def test_compiled_top_equals_the_numpy_top_on_the_plans(corpus_tokens, tokenizer, query, k):
+    index = build(corpus_tokens)
+    weights = index.query_weights(tokenizer.tokens(query))
+    _assert_same_hits(index.top(weights, k, compiled=True), index.top(weights, k, compiled=False))
+
+
+@pytest.fixture(scope="module")
+def large_index(corpus_tokens) -> tuple[Bm25Index, list[list[str]]]:
+    """25,000 clauses recombined from the plans' token lists: big enough that MaxScore stops
+    scanning early, with terms in more than half of the clauses (dense rows)."""
+    rng = np.random.default_rng(7)
+    lists = []
+    for _ in range(25_000):
+        a, b = rng.integers(len(corpus_tokens), size=2)
+        left, right = corpus_tokens[a], corpus_tokens[b]
+        cut_a, cut_b = int(rng.integers(len(left) + 1)), int(rng.integers(len(right) + 1))
+        lists.append(left[:cut_a] + right[cut_b:] + ["残疾人"] * int(rng.integers(0, 3)))
+    return build(lists), lists
+
+
+def test_the_large_index_exercises_dense_rows_and_the_compiled_default(large_index):
+    index, _ = large_index
+    assert index.size >= COMPILED_MIN_SIZE
+    assert (index.dense_row >= 0).sum() >= 1
+    frequent = int(np.flatnonzero(index.dense_row >= 0)[0])
+    docs, weights = index.postings(frequent)
+    np.testing.assert_array_equal(index.dense[index.dense_row[frequent], docs], weights)
+
+
+@pytest.mark.parametrize("k", [1, 10, 80])
+def test_compiled_top_is_exact_on_a_large_index(large_index, tokenizer, k):
+    index, _ = large_index
+    rng = np.random.default_rng(k)
+    for query in [*QUERIES, "托养 机构 残疾人", "康复 残疾人", "补贴", "平台 信息 服务 残疾人"]:
+        weights = index.query_weights(tokenizer.tokens(query))
+        allowed = rng.random(index.size) < 0.2
+        for mask in (None, allowed):
+            compiled = index.top(weights, k, mask)  # the default at this size
+            scores = index.scores(weights)
+            if mask is not None:
+                scores = np.where(mask, scores, 0.0)
+            _assert_exact_top(compiled, scores, k)
+            _assert_same_hits(compiled, index.top(weights, k, mask, compiled=False))
+
+
+def test_compiled_top_matches_rank_bm25_on_a_large_index(large_index, tokenizer):
+    index, lists = large_index
+    reference = BM25Okapi(lists)
+    for query in ("重度残疾人护理补贴", "残疾人 托养 服务 就业 年龄段"):
+        tokens = tokenizer.tokens(query)
+        _assert_exact_top(index.top(index.query_weights(tokens), 10), reference.get_scores(tokens), 10)
+
+
+def test_compiled_top_leaves_its_accumulators_clean(large_index, tokenizer):
+    index, _ = large_index
+    weights = index.query_weights(tokenizer.tokens("无障碍 改造 困难 重度 家庭"))
+    first = index.top(weights, 10, compiled=True)
+    acc, mark = index._accumulators()
+    assert not acc.any() and not mark.any()
+    assert index.top(weights, 10, compiled=True) == first
+
+
+def _assert_exact_top(hits, scores: np.ndarray, k: int) -> None:
+    """The hits are a best-k of `scores` (ties allowed), with their scores, best first."""
+    assert len(hits) == min(k, int((scores > 0).sum()))
+    if not hits:
+        return
+    kth = np.sort(scores)[::-1][len(hits) - 1]
+    for hit in hits:
+        assert scores[hit.position] >= kth - 1e-6
+        assert hit.score == pytest.approx(scores[hit.position], rel=1e-5)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def _assert_same_hits(ours, theirs) -> None:
+    """Same scores in the same order; positions may differ only among equal scores."""
+    assert len(ours) == len(theirs)
+    np.testing.assert_allclose([h.score for h in ours], [h.score for h in theirs], rtol=1e-6)
+    if theirs:
+        last = theirs[-1].score + 1e-6  # above the k-th score, the clauses themselves must agree
+        assert {h.position for h in ours if h.score > last} == {h.position for h in theirs if h.score > last}
