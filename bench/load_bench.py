@@ -1,11 +1,13 @@
 """planbot under load: hundreds of simulated people talking to the real bot through the fake Bot API.
 
-`python -m bench.load_bench [--updates N] [--users N] [--backend sqlite|postgres] [--rate-limited]`
-prints JSON and writes bench/results/load.json.
+`python -m bench.load_bench [--updates N] [--users N] [--think S] [--backend sqlite|postgres]
+[--rate-limited] [--output FILE]` prints JSON and writes bench/results/load.json (or FILE).
 
 The bot is `build_application` with its real handlers, polling `tests.fakes.bot_api.FakeBotApi` in this
 process. Each simulated person sends a message, waits until planbot has finished with it, then sends the
-next (a closed loop, as people wait for an answer): questions, screenings answered by typing "1"…, a few
+next (a closed loop, as people wait for an answer), after a pause of --think seconds on average (random,
+exponential; 0 by default, which measures planbot at saturation, where latency is mostly queueing). They
+send questions, screenings answered by typing "1"…, a few
 commands, and for about 2% of people voice replies. One observer handler in a group after planbot's own
 marks the moment planbot finished an update; since planbot handles one person's updates one at a time,
 the messages sent to a chat between two of those moments are exactly the replies to that update. That is
@@ -217,7 +219,9 @@ class _Load:
         record.first_reply = min((c.time for c in replies), default=None)
         return record
 
-    async def person(self, user_id: int, budget: int, voice: bool, rng: random.Random) -> None:
+    async def person(
+        self, user_id: int, budget: int, voice: bool, rng: random.Random, think_s: float = 0.0
+    ) -> None:
         sent = 0
         if voice and budget:
             await self.exchange(user_id, "voice_on", "/voice on")
@@ -239,6 +243,8 @@ class _Load:
                 reply = await self.exchange(user_id, kind, text)
             asking = any(t.startswith(PROMPT) for t in reply.texts)
             sent += 1
+            if think_s > 0:
+                await asyncio.sleep(rng.expovariate(1 / think_s))
 
     def stray_messages(self) -> int:
         self._sort_new_calls()
@@ -258,6 +264,7 @@ async def simulate(
     updates: int = 10_000,
     voice_share: float = VOICE_SHARE,
     rate_limited: bool = False,
+    think_s: float = 0.0,
     seed: int = 2021,
     first_user_id: int = FIRST_USER_ID,
 ) -> LoadReport:
@@ -279,7 +286,11 @@ async def simulate(
             await asyncio.gather(
                 *(
                     load.person(
-                        first_user_id + i, budget, i < voice_users, random.Random(seed * 1_000_003 + i)
+                        first_user_id + i,
+                        budget,
+                        i < voice_users,
+                        random.Random(seed * 1_000_003 + i),
+                        think_s,
                     )
                     for i, budget in enumerate(_budgets(updates, users))
                 )
@@ -343,6 +354,7 @@ def run(
     backend: str = "sqlite",
     rate_limited: bool = False,
     voice_share: float = VOICE_SHARE,
+    think_s: float = 0.0,
 ) -> dict[str, object]:
     """The load benchmark on a fresh data directory and database; its results as a JSON-ready dict."""
     with (
@@ -368,6 +380,7 @@ def run(
                     updates=updates,
                     voice_share=voice_share,
                     rate_limited=rate_limited,
+                    think_s=think_s,
                 )
             )
         finally:
@@ -375,6 +388,7 @@ def run(
     return {
         "measured_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "backend": backend,
+        "think_s_mean": think_s,
         "telegram_rate_limiter": "on (AIORateLimiter, 30 chat requests/s)" if rate_limited else "off",
         "transport": "long polling, in-process, fake Bot API on 127.0.0.1",
         "services_open_s": round(open_s, 2),
@@ -388,10 +402,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--updates", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause between a person's messages, s")
     parser.add_argument("--rate-limited", action="store_true", help="keep Telegram's 30/s pacing on")
     parser.add_argument("--output", type=Path, default=RESULTS / "load.json")
     args = parser.parse_args(argv)
-    result = run(args.updates, args.users, backend=args.backend, rate_limited=args.rate_limited)
+    result = run(
+        args.updates, args.users, backend=args.backend, rate_limited=args.rate_limited, think_s=args.think
+    )
     text = json.dumps(result, ensure_ascii=False, indent=1)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text + "\n", encoding="utf-8")

@@ -66,10 +66,19 @@ def rss_bytes() -> int:
 
 
 def machine() -> dict[str, object]:
-    """What the numbers were measured on."""
+    """What the numbers were measured on, with a speed probe: this shared machine's speed drifts
+    (jieba's dictionary load took 0.5 s in one hour and 1.2 s in the next), so compare runs by it."""
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 1e9, 1),
+        "python_loop_1m_s": round(min(timed(_count_to_a_million)[1] for _ in range(3)), 3),
     }
+
+
+def _count_to_a_million() -> int:
+    total = 0
+    for i in range(1_000_000):
+        total += i
+    return total

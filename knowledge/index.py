@@ -184,21 +184,26 @@ class Bm25Index:
         terms = np.array(sorted(query, key=lambda t: (int(self.df[t]), t)), dtype=np.int64)
         query_w = np.array([query[int(t)] for t in terms], dtype=np.float64)
         mask = _NO_MASK if allowed is None else np.ascontiguousarray(allowed, dtype=bool).view(np.uint8)
-        acc, mark = self._accumulators()
+        acc, mark, touched, candidates = self._scratch_arrays()
         docs, scores = np.empty(k, dtype=np.int64), np.empty(k, dtype=np.float64)
         found = top_k(
             self.indptr, self.indices, self.weights, self.max_weight, self.dense_row, self.dense,
-            terms, query_w, k, mask, acc, mark, docs, scores,
+            terms, query_w, k, mask, acc, mark, touched, candidates, docs, scores,
         )  # fmt: skip
         return [Hit(int(d), float(s)) for d, s in zip(docs[:found], scores[:found], strict=True)]
 
-    def _accumulators(self) -> tuple[np.ndarray, np.ndarray]:
-        """This thread's zeroed score and seen arrays, one slot per clause (the kernel re-zeroes them)."""
+    def _scratch_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """This thread's working arrays for the kernel, one slot per clause: scores and seen flags
+        (zero, and re-zeroed by the kernel), touched and candidate clause numbers (any content)."""
         scratch = self._scratch
-        if getattr(scratch, "acc", None) is None:
-            scratch.acc = np.zeros(self.size, dtype=np.float64)
-            scratch.mark = np.zeros(self.size, dtype=np.uint8)
-        return scratch.acc, scratch.mark
+        if getattr(scratch, "arrays", None) is None:
+            scratch.arrays = (
+                np.zeros(self.size, dtype=np.float64),
+                np.zeros(self.size, dtype=np.uint8),
+                np.empty(self.size, dtype=np.int32),
+                np.empty(self.size, dtype=np.int32),
+            )
+        return scratch.arrays
 
     def contains(self, term: int, positions: np.ndarray) -> np.ndarray:
         """Which of the given clause positions contain the term."""

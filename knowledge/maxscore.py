@@ -9,8 +9,9 @@ ascending clause numbers, or its dense row) only for the clauses still in the ru
 are pruned again after each term. Results are exact; ties rank the lower clause number first,
 as `Bm25Index._best` does.
 
-The caller passes scratch arrays (`acc` zeros, `mark` zeros, both one slot per clause) and
-gets them back zeroed, so a query allocates nothing proportional to the corpus.
+The caller passes scratch arrays of one slot per clause (`acc` and `mark` zero, and given back
+zeroed; `touched` and `cand` of any content), so a query allocates nothing proportional to the
+corpus.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ WARM = 2  # after each term, complete the scores of the WARM·k best partial sco
 @nb.njit(**_KERNEL_OPTIONS)
 def top_k(
     indptr, indices, weights, max_weight, dense_row, dense,
-    terms, query_w, k, allowed, acc, mark, out_docs, out_scores,
+    terms, query_w, k, allowed, acc, mark, touched, cand, out_docs, out_scores,
 ):  # fmt: skip
     """Write the k best (clause, score) into out_*, best first; returns how many were found.
 
@@ -36,10 +37,6 @@ def top_k(
     rest = np.zeros(m + 1)
     for j in range(m - 1, -1, -1):
         rest[j] = rest[j + 1] + query_w[j] * max_weight[terms[j]]
-    total = 0
-    for j in range(m):
-        total += indptr[terms[j] + 1] - indptr[terms[j]]
-    touched = np.empty(min(total, len(acc)), dtype=np.int64)
     filtered = len(allowed) > 0
     heap_scores = np.empty(k)
     heap_docs = np.empty(k, dtype=np.int64)
@@ -54,15 +51,23 @@ def top_k(
             break
         t = terms[j]
         q = query_w[j]
-        for p in range(indptr[t], indptr[t + 1]):
-            d = indices[p]
-            if filtered and allowed[d] == 0:
-                continue
-            if mark[d] == 0:
+        if nt == 0 and not filtered:  # the first term: every clause it holds is new
+            for p in range(indptr[t], indptr[t + 1]):
+                d = indices[p]
                 mark[d] = 1
                 touched[nt] = d
                 nt += 1
-            acc[d] += q * weights[p]
+                acc[d] = q * weights[p]
+        else:
+            for p in range(indptr[t], indptr[t + 1]):
+                d = indices[p]
+                if filtered and allowed[d] == 0:
+                    continue
+                if mark[d] == 0:
+                    mark[d] = 1
+                    touched[nt] = d
+                    nt += 1
+                acc[d] += q * weights[p]
         j += 1
         if j < m and nt >= k:
             # Raise θ: the exact scores of the most promising clauses bound the final k-th from below.
@@ -84,25 +89,42 @@ def top_k(
             )
             theta = max(theta, exact_kth)
 
-    # The remaining terms only complete the scores of clauses that can still reach θ.
-    cand = np.empty(nt, dtype=np.int64)
+    # The remaining terms only complete the scores of clauses that can still reach θ: those with a
+    # dense row first, as their lookups are cheapest and their bounds largest, so pruning bites early.
+    left = m - j
+    order = np.empty(left, dtype=np.int64)
+    n_dense = 0
+    for jj in range(j, m):
+        if dense_row[terms[jj]] >= 0:
+            order[n_dense] = jj
+            n_dense += 1
+    n_sparse = n_dense
+    for jj in range(j, m):
+        if dense_row[terms[jj]] < 0:
+            order[n_sparse] = jj
+            n_sparse += 1
+    bound = np.zeros(left + 1)
+    for i in range(left - 1, -1, -1):
+        bound[i] = bound[i + 1] + query_w[order[i]] * max_weight[terms[order[i]]]
     nc = 0
     if j < m and nt * 16 > len(acc):  # many: collect them in clause order by one pass over `mark`
         for d in range(len(acc)):
-            if mark[d] != 0 and acc[d] + rest[j] >= theta:
+            if mark[d] != 0 and acc[d] + bound[0] >= theta:
                 cand[nc] = d
                 nc += 1
     else:
         for i in range(nt):
             d = touched[i]
-            if acc[d] + rest[j] >= theta:
+            if acc[d] + bound[0] >= theta:
                 cand[nc] = d
                 nc += 1
         if j < m:  # galloping needs them in clause order
             cand[:nc].sort()
-    while j < m and nc > 0:
-        t = terms[j]
-        q = query_w[j]
+    for i_term in range(left):
+        if nc == 0:
+            break
+        t = terms[order[i_term]]
+        q = query_w[order[i_term]]
         row = dense_row[t]
         if row >= 0:
             for i in range(nc):
@@ -116,13 +138,12 @@ def top_k(
                 lo = _gallop(indices, lo, end, d)
                 if lo < end and indices[lo] == d:
                     acc[d] += q * weights[lo]
-        j += 1
         if nc > k:
             theta = max(theta, _kth(acc, cand, nc, k, heap_scores, heap_docs))
             kept = 0
             for i in range(nc):
                 d = cand[i]
-                if acc[d] + rest[j] >= theta:
+                if acc[d] + bound[i_term + 1] >= theta:
                     cand[kept] = d
                     kept += 1
             nc = kept

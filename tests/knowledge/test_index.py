@@ -149,7 +149,7 @@ def test_compiled_top_leaves_its_accumulators_clean(large_index, tokenizer):
     index, _ = large_index
     weights = index.query_weights(tokenizer.tokens("无障碍 改造 困难 重度 家庭"))
     first = index.top(weights, 10, compiled=True)
-    acc, mark = index._accumulators()
+    acc, mark, _, _ = index._scratch_arrays()
     assert not acc.any() and not mark.any()
     assert index.top(weights, 10, compiled=True) == first
 
