@@ -4,8 +4,8 @@ The engine (knowledge.screening) is pure; this module keeps its state. With the 
 consent ("keep") the state is in the database, so it survives restarts and any worker can
 continue it, and it is deleted after `SCREENING_RETENTION` (bot.repository) or by /forget.
 Without consent ("no_keep") it lives only in this process's memory and is gone on restart.
-Before the consent question the state holds only answers that are not sensitive (region,
-whether the person holds a 残疾人证) and is kept like a setting.
+Before the consent question the state holds only answers that are not sensitive (the region,
+an age, a student status: knowledge/data/facts.toml marks the rest) and is kept like a setting.
 
 A person who comes back long after stopping mid-screening has their new message answered
 as a question (nothing is lost) and is offered to continue.

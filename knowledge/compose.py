@@ -74,7 +74,11 @@ class Answer:
         if self.next_step:
             parts.append(f"下一步：{self.next_step}")
         if self.glossary:
-            parts.append("词语解释：" + "；".join(f"{term}：{plain}" for term, plain in self.glossary))
+            parts.append(
+                "词语解释："
+                + "；".join(f"{term}：{plain.rstrip('。')}" for term, plain in self.glossary)
+                + "。"
+            )
         return "\n\n".join(parts)
 
 

@@ -145,9 +145,9 @@ def test_screening_continues_where_it_was_after_the_process_is_killed(chat_env, 
     try:
         first.read_reply(lambda line: messages.WELCOME.splitlines()[0] in line)
         first.ask(f"/screen {SCREENING}", question("region"))
-        first.ask("茌平", question("has_certificate"))
-        consent = first.ask("有", f"继续，保存{CONSENT_KEEP_DAYS}天")
-        first.ask(button_number(consent, f"继续，保存{CONSENT_KEEP_DAYS}天"), question("disability_grade"))
+        consent = first.ask("茌平", f"继续，保存{CONSENT_KEEP_DAYS}天")
+        first.ask(button_number(consent, f"继续，保存{CONSENT_KEEP_DAYS}天"), question("has_certificate"))
+        first.ask("有", question("disability_grade"))
         first.ask("三级", question("disability_type"))
         before_kill = first.ask("智力", question("needs_long_term_care"))
     finally:

@@ -40,7 +40,9 @@ SECRET = "workers-webhook-secret"
 SALT = "workers-shared-salt"
 STARTUP_TIMEOUT = 60.0
 REPLY_TIMEOUT = 20.0
-SCREENING = "living_subsidy"  # 户籍 → 残疾人证 → 家庭情况 → result; answering "1" or "3" never ends it early
+SCREENING = "nursing_subsidy"  # 户籍 → 同意保存 → 残疾人证 → 残疾等级 → 长期照料 → result
+CHIPING = "5"  # 茌平区, typed: there 三级 (智力、精神) still continues, so after it and consent "1" or "3"
+KEEP = "1"  # twice in any order asks on (残疾人证 then 等级)
 PROMPT = "（第"  # every screening question starts so (bot.screening_flow._render)
 STALE = "您的回答刚刚在另一处更新过"  # what the loser of a race is told (bot.screening_flow._commit)
 RESULT_END = "还想看看其他项目吗"
@@ -189,33 +191,40 @@ async def test_a_screening_started_on_one_worker_continues_on_the_other(cluster:
     texts = await cluster.texts_after(user, 0, lambda t: _prompts(t) >= 1)
     assert "（第1题" in texts[-1] and "户籍" in texts[-1]
 
-    await cluster.post(1, updates.text_update(user, "1"))  # 山西省朔州市, typed
+    await cluster.post(1, updates.text_update(user, CHIPING))  # typed
     texts = await cluster.texts_after(user, 1, lambda t: _prompts(t) >= 1)
-    assert "（第2题" in texts[-1] and "残疾人证" in texts[-1]
+    assert "（第2题" in texts[-1] and "敏感个人信息" in texts[-1]
 
     question = cluster.fake.messages_to(user)[-1]
     button = next(
         b
         for row in question.params["reply_markup"]["inline_keyboard"]
         for b in row
-        if b["text"] == "有残疾人证"
+        if b["text"].startswith("继续，保存")
     )
     await cluster.post(0, updates.callback_update(user, button["callback_data"], message=question.result))
     texts = await cluster.texts_after(user, 2, lambda t: _prompts(t) >= 1)
-    assert "（第3题" in texts[-1]
+    assert "（第3题" in texts[-1] and "残疾人证" in texts[-1]
 
-    await cluster.post(1, updates.text_update(user, "1"))  # 低保家庭
-    texts = await cluster.texts_after(user, 3, lambda t: any(RESULT_END in x for x in t))
-    assert texts[0].startswith("困难残疾人生活补贴：可能符合"), texts
+    for worker, asked in ((1, "（第4题"), (0, "（第5题")):  # 有残疾人证, then 一级
+        since = len(cluster.fake.texts_to(user))
+        await cluster.post(worker, updates.text_update(user, "1"))
+        texts = await cluster.texts_after(user, since, lambda t: _prompts(t) >= 1)
+        assert asked in texts[-1], texts
+
+    since = len(cluster.fake.texts_to(user))
+    await cluster.post(0, updates.text_update(user, "1"))  # 需要长期照料
+    texts = await cluster.texts_after(user, since, lambda t: any(RESULT_END in x for x in t))
+    assert texts[0].startswith("重度残疾人护理补贴：可能符合"), texts
 
     stored = cluster.stored(user)
     state = State.from_dict(stored.state)
     assert state.status == "done" and state.screening == SCREENING
-    assert stored.version == 4  # started, then three answers, each written once
+    assert stored.version == 6  # started, then five answers (consent included), each written once
     _no_failures(cluster, cluster.fake.texts_to(user))
 
 
-# (answer posted to worker a, answer posted to worker b) in the same moment, after /screen on worker a.
+# (answer posted to worker a, answer posted to worker b) in the same moment, once 户籍 and consent are given.
 RACES = [("1", "1"), ("1", "3"), ("3", "1"), ("1", "1"), ("3", "3"), ("1", "3")]
 
 
@@ -223,8 +232,14 @@ async def test_simultaneous_answers_on_both_workers_keep_one_consistent_state(cl
     users = [62_001 + i for i in range(len(RACES))]
     for user in users:
         await cluster.post(0, updates.command_update(user, "screen", SCREENING))
+    for worker, (asked, typed) in enumerate([(1, CHIPING), (2, KEEP)], start=1):
+        for user in users:
+            await cluster.texts_after(user, 0, lambda t, n=asked: _prompts(t) >= n)
+            await cluster.post(worker % 2, updates.text_update(user, typed))
     for user in users:
-        await cluster.texts_after(user, 0, lambda t: _prompts(t) >= 1)
+        await cluster.texts_after(user, 0, lambda t: _prompts(t) >= 3)  # 户籍, 同意保存, 残疾人证
+    started = {user: cluster.stored(user).version for user in users}
+    sent = {user: len(cluster.fake.texts_to(user)) for user in users}
 
     await asyncio.gather(
         *(
@@ -235,13 +250,14 @@ async def test_simultaneous_answers_on_both_workers_keep_one_consistent_state(cl
     )
     for user in users:
         # Winner or loser, each answer ends with one question: the next one, or the current one re-asked.
-        texts = await cluster.texts_after(user, 1, lambda t: _prompts(t) >= 2)
+        texts = await cluster.texts_after(user, sent[user], lambda t: _prompts(t) >= 2)
         lost = sum(STALE in t for t in texts)
         stored = cluster.stored(user)
         state = State.from_dict(stored.state)
         assert state.status == "asking" and state.screening == SCREENING
-        assert stored.version == 1 + (2 - lost), texts  # the start plus every answer that was not lost
-        assert len(state.history) == 2 - lost, texts
+        assert started[user] == 3  # the start, 户籍 and consent
+        assert stored.version == 3 + (2 - lost), texts  # plus every answer that was not lost
+        assert len(state.history) == 2 + (2 - lost), texts
         _no_failures(cluster, cluster.fake.texts_to(user))
 
 

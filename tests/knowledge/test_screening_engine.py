@@ -59,13 +59,13 @@ def test_first_question_is_the_region_with_an_intro_and_a_button_per_region() ->
 
 
 def test_typed_and_tapped_answers_reach_the_same_result() -> None:
-    typed = run("nursing_subsidy", ["5", "是的", "1", "3", "智力", "嗯"])[0]
+    typed = run("nursing_subsidy", ["5", "1", "是的", "3", "智力", "嗯"])[0]
     tapped = run(
         "nursing_subsidy",
         [
             "region:chiping",
-            "has_certificate:yes",
             "consent:keep",
+            "has_certificate:yes",
             "disability_grade:g3",
             "disability_type:intellectual",
             "needs_long_term_care:yes",
@@ -143,28 +143,30 @@ def test_a_place_anywhere_in_china_is_mapped_to_its_plan_or_to_other_regions() -
 
 
 def test_an_unclear_answer_asks_again_with_a_short_notice() -> None:
-    state, prompt = run("living_subsidy", ["region:zhangye", "🙂🙂"])
+    state, prompt = run("living_subsidy", ["region:zhangye", "consent:keep", "🙂🙂"])
     assert prompt.kind == "question" and prompt.fact == "has_certificate"
     assert prompt.notice.startswith("抱歉") and "🙂🙂" in prompt.text
     assert state.facts == {"region": "张掖市"}
 
 
 def test_empty_input_shows_the_current_question_again_without_a_notice() -> None:
-    _state, prompt = run("living_subsidy", ["region:zhangye", "   "])
+    _state, prompt = run("living_subsidy", ["region:zhangye", "consent:keep", "   "])
     assert prompt.fact == "has_certificate" and prompt.notice == ""
     assert prompt.text.startswith("您有残疾人证吗")
 
 
 def test_a_stale_button_from_an_earlier_question_is_not_taken() -> None:
-    state, prompt = run("living_subsidy", ["region:zhangye", "region:shuozhou"])
+    state, prompt = run("living_subsidy", ["region:zhangye", "consent:keep", "region:shuozhou"])
     assert prompt.fact == "has_certificate" and "前面的问题" in prompt.notice
     assert state.facts == {"region": "张掖市"}
 
 
 @pytest.mark.parametrize("back", ["返回上一步", "返回", "back", "/back", "上一步"])
 def test_back_undoes_the_last_answer(back: str) -> None:
-    state, prompt = run("living_subsidy", ["region:zhangye", "has_certificate:yes", back])
+    state, prompt = run("living_subsidy", ["region:zhangye", "consent:keep", "has_certificate:yes", back])
     assert prompt.fact == "has_certificate" and state.facts == {"region": "张掖市"}
+    state, prompt = answer(state, back)
+    assert prompt.kind == "consent" and state.consent is None  # consent is a step like any other
     state, prompt = answer(state, back)
     assert prompt.fact == "region" and state.facts == {}
     state, prompt = answer(state, back)
@@ -172,7 +174,9 @@ def test_back_undoes_the_last_answer(back: str) -> None:
 
 
 def test_back_from_a_result_reopens_the_last_question() -> None:
-    state, prompt = run("living_subsidy", ["region:zhangye", "has_certificate:yes", "household:dibao"])
+    state, prompt = run(
+        "living_subsidy", ["region:zhangye", "consent:keep", "has_certificate:yes", "household:dibao"]
+    )
     assert prompt.kind == "result"
     state, prompt = answer(state, "返回上一步")
     assert prompt.kind == "question" and prompt.fact == "household" and state.status == "asking"
@@ -198,32 +202,43 @@ def test_quit_ends_the_screening_and_further_text_does_not_restart_it(quit_word:
 
 
 def test_text_after_a_result_shows_the_result_again_with_a_hint() -> None:
-    _state, prompt = run("transport_concessions", ["region:shuozhou", "has_certificate:yes", "你好"])
+    _state, prompt = run(
+        "transport_concessions", ["region:shuozhou", "consent:keep", "has_certificate:yes", "你好"]
+    )
     assert prompt.kind == "result" and "已经完成" in prompt.notice
 
 
 def test_region_and_certificate_are_asked_once_and_reused_by_the_next_screening() -> None:
-    first, _ = run("transport_concessions", ["region:shuozhou", "has_certificate:yes"])
+    first, _ = run("transport_concessions", ["region:shuozhou", "consent:no_keep", "has_certificate:yes"])
     _state, prompt = start("living_subsidy", first.facts, consent=first.consent)
     assert prompt.fact == "household"
     assert prompt.step == 1
 
 
 def test_consent_is_asked_once_before_the_first_question_about_disability() -> None:
-    state, prompt = run("nursing_subsidy", ["region:shanxi", "has_certificate:yes"])
+    state, prompt = run("nursing_subsidy", ["region:shanxi"])
     assert prompt.kind == "consent" and prompt.fact is None
     assert f"{CONSENT_KEEP_DAYS}天" in prompt.text and "敏感" in prompt.text and "不保存" in prompt.text
     assert [o.id for o in prompt.options] == ["consent:keep", "consent:no_keep"]
     state, prompt = answer(state, "2")
-    assert state.consent == "no_keep" and prompt.fact == "disability_grade"
+    assert state.consent == "no_keep" and prompt.fact == "has_certificate"
+    state, prompt = answer(state, "has_certificate:yes")
+    assert prompt.fact == "disability_grade"
     later, prompt = start("care_services", state.facts, consent=state.consent)
     later, prompt = answer(later, "age:a25_59")
     assert prompt.kind == "question" and prompt.fact == "disability_type"
 
 
-def test_screenings_without_disability_questions_ask_no_consent() -> None:
-    state, prompt = run("living_subsidy", ["region:shanxi", "has_certificate:yes", "household:dibao"])
-    assert prompt.kind == "result" and state.consent is None
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_nothing_sensitive_is_asked_before_consent(name: str) -> None:
+    """Holding a 残疾人证, a 低保 household, a need for care or devices: all asked after consent."""
+    facts = load_facts()
+    state, prompt = start(name, {})
+    while prompt.kind == "question":
+        assert not facts[prompt.fact].sensitive, prompt.fact
+        state, prompt = answer(state, prompt.options[0].id)
+    assert prompt.kind == "consent" or (prompt.kind == "result" and state.consent is None)
+    assert all(not facts[f].sensitive for f in state.facts)
 
 
 def test_an_age_band_that_does_not_settle_a_rule_is_followed_by_an_exact_age_with_buttons() -> None:
@@ -231,7 +246,7 @@ def test_an_age_band_that_does_not_settle_a_rule_is_followed_by_an_exact_age_wit
     assert prompt.fact == "age" and state.pending == {"kind": "fact", "fact": "age", "exact": True}
     assert [o.label for o in prompt.options][:2] == ["16岁", "17岁"]
     state, prompt = answer(state, "十六")
-    assert state.facts["age"] == 16 and prompt.fact == "has_certificate"
+    assert state.facts["age"] == 16 and prompt.kind == "consent"
 
 
 def test_an_age_band_that_settles_the_rules_is_not_asked_again() -> None:
@@ -244,6 +259,8 @@ def test_steps_count_up_and_the_total_is_an_honest_estimate() -> None:
     state, prompt = start("nursing_subsidy", {})
     assert (prompt.step, prompt.total_hint) == (1, 6)
     state, prompt = answer(state, "region:shuozhou")
+    assert (prompt.kind, prompt.step) == ("consent", 2)
+    state, prompt = answer(state, "consent:no_keep")
     state, prompt = answer(state, "has_certificate:no")
     assert prompt.kind == "result"  # no certificate: nothing more to ask
 
@@ -251,7 +268,7 @@ def test_steps_count_up_and_the_total_is_an_honest_estimate() -> None:
 def test_result_carries_reasons_sources_how_to_apply_and_a_forwardable_summary() -> None:
     _, prompt = run(
         "nursing_subsidy",
-        ["region:chiping", "has_certificate:yes", "consent:keep", "disability_grade:g3",
+        ["region:chiping", "consent:keep", "has_certificate:yes", "disability_grade:g3",
          "disability_type:mental", "needs_long_term_care:yes"],
     )  # fmt: skip
     result = prompt.result
@@ -267,7 +284,7 @@ def test_result_carries_reasons_sources_how_to_apply_and_a_forwardable_summary()
 
 def test_sources_resolve_through_a_lookup_function_with_region_path_number_and_text() -> None:
     index = clause_index(parse_all())
-    state, _ = run("transport_concessions", ["region:zhangye"])
+    state, _ = run("transport_concessions", ["region:zhangye", "consent:no_keep"])
     _, prompt = answer(state.to_dict(), "has_certificate:yes", clauses=index.get)
     assert prompt.result is not None
     [source] = prompt.result.sources
@@ -277,7 +294,7 @@ def test_sources_resolve_through_a_lookup_function_with_region_path_number_and_t
 
 
 def test_state_round_trips_through_json() -> None:
-    state, _ = run("nursing_subsidy", ["region:zhangye", "has_certificate:yes", "consent:no_keep"])
+    state, _ = run("nursing_subsidy", ["region:zhangye", "consent:no_keep", "has_certificate:yes"])
     data = json.loads(json.dumps(state.to_dict(), ensure_ascii=False))
     assert data["version"] == STATE_VERSION and data["consent"] == "no_keep"
     again = State.from_dict(data)
