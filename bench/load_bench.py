@@ -223,6 +223,8 @@ class _Load:
         self, user_id: int, budget: int, voice: bool, rng: random.Random, think_s: float = 0.0
     ) -> None:
         sent = 0
+        if think_s > 0:  # people arrive spread out, not all in the same second
+            await asyncio.sleep(rng.uniform(0, 2 * think_s))
         if voice and budget:
             await self.exchange(user_id, "voice_on", "/voice on")
             sent += 1

@@ -6,7 +6,9 @@ on. Files are validated when loaded; every error names the file and the field, s
 a data file fails loudly instead of quietly dropping a benefit from the bot's answers.
 
 `match_guide` decides whether a question is about one guide by plain substring matching on
-its aliases and keywords (the search engine does the heavy lifting elsewhere).
+its aliases and keywords, and on its `together` groups: words that point to it only together,
+wherever they stand ("孩子…听力…康复" for 残疾儿童康复救助). The search engine does the heavy
+lifting elsewhere.
 """
 
 from __future__ import annotations
@@ -47,7 +49,10 @@ _SPACE = re.compile(r"\s+")
 
 _REQUIRED_TEXT = ("id", "title", "summary", "who", "how_to_apply")
 _KNOWN_FIELDS = frozenset(
-    {*_REQUIRED_TEXT, "aliases", "keywords", "national_rule", "glossary", "screening", "sources", "regional"}
+    {
+        *_REQUIRED_TEXT,
+        *("aliases", "keywords", "together", "national_rule", "glossary", "screening", "sources", "regional"),
+    }
 )
 
 
@@ -63,6 +68,7 @@ class Guide:
     title: str
     aliases: tuple[str, ...]  # names of the benefit: 护理补贴, 两项补贴
     keywords: tuple[str, ...]  # everyday words that point to it: 瘫痪, 卧床
+    together: tuple[tuple[str, ...], ...]  # groups of words that point to it when each group has one
     summary: str
     who: str
     how_to_apply: str
@@ -158,6 +164,15 @@ def _glossary(glossary_file: Path = GLOSSARY_FILE) -> dict[str, str]:
     return {term: text.strip() for term, text in terms.items()}
 
 
+def _together(path: Path, raw: dict) -> tuple[tuple[str, ...], ...]:
+    groups = raw.get("together", [])
+    if not isinstance(groups, list) or (groups and len(groups) < 2):
+        raise _fail(path, "together", "must be two or more lists of words, one word of each to be present")
+    return tuple(
+        tuple(normalize(w) for w in _terms(path, {"together": group}, "together")) for group in groups
+    )
+
+
 def _sources(path: Path, raw: dict, doc_ids: frozenset[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     value = raw.get("sources")
     if not isinstance(value, dict) or not value:
@@ -230,6 +245,7 @@ def parse_guide(path: Path, raw: dict, doc_ids: frozenset[str]) -> Guide:
     overlap = {normalize(t) for t in aliases} & {normalize(t) for t in keywords}
     if overlap:
         raise _fail(path, "keywords", f"{sorted(overlap)[0]!r} is already an alias")
+    together = _together(path, raw)
     screening = raw.get("screening")
     if screening is not None and screening not in SCREENINGS:
         raise _fail(path, "screening", f"{screening!r} is not one of {sorted(SCREENINGS)}")
@@ -245,6 +261,7 @@ def parse_guide(path: Path, raw: dict, doc_ids: frozenset[str]) -> Guide:
         title=title,
         aliases=aliases,
         keywords=keywords,
+        together=together,
         summary=summary,
         who=who,
         how_to_apply=how_to_apply,
@@ -333,18 +350,32 @@ def match_guide(text: str, guides: Sequence[Guide] | None = None) -> Guide | Non
     length); ties go to the guide whose terms cover more of the question, then file order.
     """
     pool = tuple(guides) if guides is not None else _load(GUIDES_DIR)
-    hits = _hits(normalize(text), _term_table(pool))
-    if not hits:
+    normalized = normalize(text)
+    matched = [
+        (hit.guide_index, hit.end - hit.start, hit.is_alias) for hit in _hits(normalized, _term_table(pool))
+    ]
+    matched += _together_hits(normalized, pool)
+    if not matched:
         return None
     scores: dict[int, tuple[int, bool, int]] = {}
-    for hit in hits:
-        length = hit.end - hit.start
-        best_len, best_alias, covered = scores.get(hit.guide_index, (0, False, 0))
-        if (length, hit.is_alias) > (best_len, best_alias):
-            best_len, best_alias = length, hit.is_alias
-        scores[hit.guide_index] = (best_len, best_alias, covered + length)
+    for index, length, is_alias in matched:
+        best_len, best_alias, covered = scores.get(index, (0, False, 0))
+        if (length, is_alias) > (best_len, best_alias):
+            best_len, best_alias = length, is_alias
+        scores[index] = (best_len, best_alias, covered + length)
     best = max(scores, key=lambda i: (*scores[i], -i))
     return pool[best]
+
+
+def _together_hits(text: str, guides: tuple[Guide, ...]) -> list[tuple[int, int, bool]]:
+    """(guide, length, False) for each guide whose `together` groups all have a word in the text;
+    the length is the words' combined length, so it competes as a keyword of that length."""
+    out = []
+    for index, guide in enumerate(guides):
+        found = [next((w for w in group if w in text), None) for group in guide.together]
+        if found and all(found):
+            out.append((index, sum(len(w) for w in found if w), False))
+    return out
 
 
 # ---- glossary ------------------------------------------------------------------------------

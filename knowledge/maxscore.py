@@ -236,22 +236,28 @@ def _heap_fill(acc, docs, n, k, hs, hd):
             hs[pos] = s
             hd[pos] = d
         elif _worse(hs[0], hd[0], s, d):
-            pos = 0
-            while True:  # sift down
-                child = 2 * pos + 1
-                if child >= size:
-                    break
-                if child + 1 < size and _worse(hs[child + 1], hd[child + 1], hs[child], hd[child]):
-                    child += 1
-                if _worse(hs[child], hd[child], s, d):
-                    hs[pos] = hs[child]
-                    hd[pos] = hd[child]
-                    pos = child
-                else:
-                    break
-            hs[pos] = s
-            hd[pos] = d
+            _replace_top(hs, hd, size, s, d)
     return size
+
+
+@nb.njit(**_KERNEL_OPTIONS)
+def _replace_top(hs, hd, size, s, d):
+    """Put (s, d) in place of the heap's top (its worst) and sink it to where it belongs."""
+    pos = 0
+    while True:
+        child = 2 * pos + 1
+        if child >= size:
+            break
+        if child + 1 < size and _worse(hs[child + 1], hd[child + 1], hs[child], hd[child]):
+            child += 1
+        if _worse(hs[child], hd[child], s, d):
+            hs[pos] = hs[child]
+            hd[pos] = hd[child]
+            pos = child
+        else:
+            break
+    hs[pos] = s
+    hd[pos] = d
 
 
 @nb.njit(**_KERNEL_OPTIONS)
@@ -265,21 +271,8 @@ def _kth(acc, docs, n, k, hs, hd):
 def _select(acc, docs, n, k, hs, hd):
     """The k best of docs[:n] into hs/hd, best first; returns how many."""
     size = _heap_fill(acc, docs, n, k, hs, hd)
-    for end in range(size - 1, 0, -1):  # heap sort: move the worst to the back
-        s, d = hs[0], hd[0]
-        hs[0], hd[0] = hs[end], hd[end]
-        hs[end], hd[end] = s, d
-        pos = 0
-        while True:
-            child = 2 * pos + 1
-            if child >= end:
-                break
-            if child + 1 < end and _worse(hs[child + 1], hd[child + 1], hs[child], hd[child]):
-                child += 1
-            if _worse(hs[child], hd[child], hs[pos], hd[pos]):
-                hs[pos], hs[child] = hs[child], hs[pos]
-                hd[pos], hd[child] = hd[child], hd[pos]
-                pos = child
-            else:
-                break
+    for end in range(size - 1, 0, -1):  # heap sort: the worst goes to the back, the rest re-heaped
+        s, d = hs[end], hd[end]
+        hs[end], hd[end] = hs[0], hd[0]
+        _replace_top(hs, hd, end, s, d)
     return size

@@ -180,7 +180,7 @@ class Searcher:
             asks_departments=bool(_DEPARTMENT_ASK.search(cleaned)),
             asks_indicator=bool(_INDICATOR_ASK.search(cleaned)),
             facets=tuple(f for f in FACETS if f.asked.search(cleaned)),
-            guide=match_guide(f"{body}。{expansions}"),
+            guide=match_guide(body) or match_guide(f"{body}。{expansions}"),
             truncated=truncated,
         )
 

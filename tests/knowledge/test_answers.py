@@ -75,3 +75,12 @@ def test_amount_questions_say_the_plans_state_no_amount(searcher):
 def test_region_outside_the_plans_is_named_in_the_reply(searcher):
     answer = compose(searcher.search("我在广州，残疾人护理补贴怎么申请", k=5))
     assert "广州市的规划暂未收录" in answer.note
+
+
+def test_the_guide_follows_the_askers_own_words_before_the_synonyms_added_to_them(searcher):
+    """报销 adds 医疗保险 (an alias of the insurance guide) to the query; the person's own words,
+    a child and rehabilitation, still decide that the answer is 残疾儿童康复救助."""
+    query = searcher.analyse("闺女两岁听不见，去做康复的钱能报销吗")
+    assert "医疗保险" in query.weights
+    assert query.guide is not None and query.guide.id == "child_rehab"
+    assert searcher.analyse("住院的钱能报销多少").guide.id == "insurance"

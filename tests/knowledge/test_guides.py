@@ -323,6 +323,25 @@ def test_match_guide_picks_the_guide_an_everyday_question_is_about(question: str
     assert guide is not None and guide.id == expected, f"{question} → {guide.id if guide else None}"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "女儿五岁，耳朵听不见，做训练的钱医保能报吗",  # the child and the training are apart
+        "小孩做了人工耳蜗手术，以后的康复谁出钱",
+        "宝宝发育慢，去康复中心要花很多钱",
+    ],
+)
+def test_words_that_only_point_together_match_apart(question: str) -> None:
+    guide = match_guide(question)
+    assert guide is not None and guide.id == "child_rehab", f"{question} → {guide.id if guide else None}"
+
+
+@pytest.mark.parametrize("question", ["孩子上学的事情", "康复中心在哪"])
+def test_one_word_of_a_together_group_alone_does_not_point_to_it(question: str) -> None:
+    guide = match_guide(question)
+    assert guide is None or guide.id != "child_rehab"
+
+
 @pytest.mark.parametrize("question", ["明天天气怎么样", "护照在哪里办", "最近股票行情如何", "你好", ""])
 def test_match_guide_returns_none_for_off_topic_text(question: str) -> None:
     assert match_guide(question) is None
@@ -377,6 +396,8 @@ def test_a_valid_guide_file_loads(tmp_path: Path) -> None:
         (lambda s: s.replace("[sources]", 'screening = "astrology"\n[sources]'), "screening"),
         (lambda s: s.replace("[sources]", 'glossary = ["不存在的词"]\n[sources]'), "glossary"),
         (lambda s: s.replace("[sources]", 'sumary = "typo"\n[sources]'), "sumary"),
+        (lambda s: s.replace("[sources]", 'together = [["孩子", "小孩"]]\n[sources]'), "together"),
+        (lambda s: s.replace("[sources]", 'together = [["孩子"], ["娃"]]\n[sources]'), "together"),
     ],
 )
 def test_a_bad_guide_file_names_the_file_and_the_field(tmp_path: Path, change, field: str) -> None:
