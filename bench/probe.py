@@ -25,10 +25,10 @@ def probe_index(directory: str, question: str) -> dict[str, object]:
 
     from bench.measure import MB, questions, rss_bytes
     from knowledge.index import COMPILED_MIN_SIZE, Bm25Index
-    from knowledge.tokenize import Tokenizer
+    from knowledge.tokenize import default_tokenizer
 
     out: dict[str, object] = {"imports_s": time.perf_counter() - _started}
-    tokenizer = Tokenizer()
+    tokenizer = default_tokenizer()
     step = time.perf_counter()
     tokenizer.warm_up()
     out["tokenizer_warm_up_s"] = time.perf_counter() - step
