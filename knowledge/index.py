@@ -14,7 +14,7 @@ per clause, so looking it up for a clause is one array read.
 far exceeds what the remaining (common) terms could add at most, those terms are only looked
 up for the clauses still in the running instead of being scanned. Small indexes (the shipped
 plans) run it in numpy; from COMPILED_MIN_SIZE clauses it runs compiled (knowledge.maxscore,
-numba), which is imported only then because loading numba costs 0.5–0.7 s.
+numba), which is imported only then because loading numba costs 0.5–0.8 s.
 """
 
 from __future__ import annotations
