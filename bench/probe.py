@@ -24,7 +24,7 @@ def probe_index(directory: str, question: str) -> dict[str, object]:
     import numpy as np
 
     from bench.measure import MB, questions, rss_bytes
-    from knowledge.index import COMPILED_MIN_SIZE, Bm25Index
+    from knowledge.index import ARRAYS, COMPILED_MIN_SIZE, Bm25Index
     from knowledge.tokenize import default_tokenizer
 
     out: dict[str, object] = {"imports_s": time.perf_counter() - _started}
@@ -53,7 +53,7 @@ def probe_index(directory: str, question: str) -> dict[str, object]:
     for text in questions():
         index.top(index.query_weights(tokenizer.tokens(text)), 10)
     queried = rss_bytes()
-    for name in ("indptr", "indices", "weights", "idf", "doc_len", "max_weight", "dense_row", "dense"):
+    for name in ARRAYS:
         float(np.asarray(getattr(index, name)).sum())  # read every page of every array
     touched = rss_bytes()
     out["rss_baseline_mb"] = baseline / MB

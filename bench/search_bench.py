@@ -35,7 +35,7 @@ import numpy as np
 from bench.corpus import CorpusGenerator, PieceTokenizer
 from bench.measure import MB, directory_bytes, latencies, machine, questions, rss_bytes, summary_ms, timed
 from knowledge.corpus import build_index, index_text
-from knowledge.index import COMPILED_MIN_SIZE, Bm25Index
+from knowledge.index import ARRAYS, COMPILED_MIN_SIZE, Bm25Index
 from knowledge.parse import parse_all
 from knowledge.plans import load_catalog
 from knowledge.regions import load_gazetteer
@@ -85,7 +85,7 @@ def run_scale(copies: int, workdir: Path) -> dict[str, object]:
         "terms": len(index.vocab),
         "postings": len(index.indices),
         "frequent_terms": int((index.df * 2 > index.size).sum()),
-        "arrays_mb": round(sum(getattr(index, n).nbytes for n in _ARRAYS) / MB, 2),
+        "arrays_mb": round(sum(getattr(index, n).nbytes for n in ARRAYS) / MB, 2),
         "vocab_and_keys_mb_estimate": round(_python_bytes(index) / MB, 2),
     }
     result["fresh_process"] = _probe(index_dir)
@@ -97,9 +97,6 @@ def run_scale(copies: int, workdir: Path) -> dict[str, object]:
     result["searcher"] = _searcher_latency(corpus, index, tokenizer, asked)
     result["rank_bm25"] = _rank_bm25(index, token_lists, query_tokens, RANK_BM25_QUESTIONS.get(copies, 20))
     return result
-
-
-_ARRAYS = ("indptr", "indices", "weights", "idf", "doc_len", "max_weight", "dense_row", "dense")
 
 
 def _tokenise(

@@ -5,7 +5,7 @@ consent ("keep") the state is in the database, so it survives restarts and any w
 continue it, and it is deleted after `SCREENING_RETENTION` (bot.repository) or by /forget.
 Without consent ("no_keep") it lives only in this process's memory and is gone on restart.
 Before the consent question the state holds only answers that are not sensitive (the region,
-an age, a student status: knowledge/data/facts.toml marks the rest) and is kept like a setting.
+in some screenings an age: knowledge/data/facts.toml marks the rest) and is kept like a setting.
 
 A person who comes back long after stopping mid-screening has their new message answered
 as a question (nothing is lost) and is offered to continue.

@@ -12,7 +12,6 @@ person said they do not know. A fact that is absent has not been asked.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import cn2an
+
+from knowledge.datafile import read_toml
 
 FACTS_FILE = Path(str(resources.files("knowledge") / "data" / "facts.toml"))
 FACT_TYPES = ("choice", "boolean", "number")
@@ -268,10 +269,7 @@ def _fact(path: Path, name: str, raw: Any) -> Fact:
 
 def read_facts(path: Path) -> dict[str, Fact]:
     """Parse and validate a facts file."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise FactError(f"{path}: {exc}") from exc
+    raw = read_toml(path, FactError)
     if not raw:
         raise FactError(f"{path}: no facts defined")
     return {name: _fact(path, name, table) for name, table in raw.items()}

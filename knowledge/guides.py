@@ -14,13 +14,13 @@ lifting elsewhere.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from knowledge.datafile import read_toml
 from knowledge.plans import load_catalog
 from knowledge.tokenize import clean_text, to_simplified
 
@@ -29,19 +29,7 @@ GUIDES_DIR = DATA_DIR / "guides"
 GLOSSARY_FILE = DATA_DIR / "glossary.toml"
 
 SUMMARY_MAX_CHARS = 150
-SCREENINGS = frozenset(
-    {
-        "nursing_subsidy",
-        "living_subsidy",
-        "separate_dibao",
-        "child_rehab",
-        "care_services",
-        "internship_subsidy",
-        "home_accessibility",
-        "assistive_devices",
-        "transport_concessions",
-    }
-)
+SCREENINGS_DIR = DATA_DIR / "screenings"  # one file a screening, named after it (screening_rules checks)
 # "3.1.2", "2.2.p1", "box2.6", "ind11" — see knowledge.parse for the scheme.
 REF_PATTERN = re.compile(r"(?:\d+(?:\.\d+)*(?:\.p\d+)?|box\d+\.\d+|ind\d+)")
 _ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
@@ -118,14 +106,6 @@ def _fail(path: Path, field: str, problem: str) -> GuideError:
     return GuideError(f"{path.name}: field '{field}': {problem}")
 
 
-def _read_toml(path: Path) -> dict:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:  # the message carries the line and column
-        raise GuideError(f"{path.name}: not valid TOML: {exc}") from exc
-
-
 def _text(path: Path, raw: dict, field: str, *, required: bool) -> str:
     value = raw.get(field, "")
     if not isinstance(value, str):
@@ -154,7 +134,7 @@ def _terms(path: Path, raw: dict, field: str) -> tuple[str, ...]:
 
 @cache
 def _glossary(glossary_file: Path = GLOSSARY_FILE) -> dict[str, str]:
-    raw = _read_toml(glossary_file)
+    raw = read_toml(glossary_file, GuideError, glossary_file.name)
     terms = raw.get("terms")
     if not isinstance(terms, dict) or not terms:
         raise GuideError(f"{glossary_file.name}: field 'terms': must be a non-empty table")
@@ -247,8 +227,8 @@ def parse_guide(path: Path, raw: dict, doc_ids: frozenset[str]) -> Guide:
         raise _fail(path, "keywords", f"{sorted(overlap)[0]!r} is already an alias")
     together = _together(path, raw)
     screening = raw.get("screening")
-    if screening is not None and screening not in SCREENINGS:
-        raise _fail(path, "screening", f"{screening!r} is not one of {sorted(SCREENINGS)}")
+    if screening is not None and screening not in _screening_names():
+        raise _fail(path, "screening", f"{screening!r} is not one of {_screening_names()}")
     sources = _sources(path, raw, doc_ids)
     regional = _regional(path, raw, (doc_id for doc_id, _ in sources))
     title = _text(path, raw, "title", required=True)
@@ -274,6 +254,11 @@ def parse_guide(path: Path, raw: dict, doc_ids: frozenset[str]) -> Guide:
     )
 
 
+@cache
+def _screening_names() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in SCREENINGS_DIR.glob("*.toml")))
+
+
 def _check_terms_unique(guides: Sequence[Guide]) -> None:
     owner: dict[str, Guide] = {}
     for guide in guides:
@@ -292,7 +277,7 @@ def _load(directory: Path) -> tuple[Guide, ...]:
     if not paths:
         raise GuideError(f"{directory}: no guide files (*.toml)")
     doc_ids = frozenset(load_catalog())
-    guides = tuple(parse_guide(path, _read_toml(path), doc_ids) for path in paths)
+    guides = tuple(parse_guide(path, read_toml(path, GuideError, path.name), doc_ids) for path in paths)
     _check_terms_unique(guides)
     return guides
 

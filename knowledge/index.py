@@ -37,7 +37,8 @@ FORMAT_VERSION = 3
 CHEAP_SHARE = 0.02  # numpy path: terms in at most this share of clauses are always gathered in full
 DENSE_SHARE = 0.5  # terms in more than this share of clauses also get a dense row of weights
 COMPILED_MIN_SIZE = 20_000  # clauses from which `top` runs the compiled kernel
-_ARRAYS = ("indptr", "indices", "weights", "idf", "doc_len", "max_weight", "dense_row", "dense")
+# The persisted arrays, one .npy file each.
+ARRAYS = ("indptr", "indices", "weights", "idf", "doc_len", "max_weight", "dense_row", "dense")
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,10 +206,6 @@ class Bm25Index:
             )
         return scratch.arrays
 
-    def contains(self, term: int, positions: np.ndarray) -> np.ndarray:
-        """Which of the given clause positions contain the term."""
-        return self._lookup(term, positions) > 0
-
     def _accumulate(self, query: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray]:
         """Clauses holding any of the terms, with summed weights (sparse or dense: the cheaper)."""
         if not query:
@@ -255,7 +252,7 @@ class Bm25Index:
         directory.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=directory.parent))
         try:
-            for name in _ARRAYS:
+            for name in ARRAYS:
                 np.save(tmp / f"{name}.npy", getattr(self, name))
             (tmp / "vocab.txt").write_text("\n".join(self.vocab), encoding="utf-8")
             (tmp / "keys.txt").write_text("\n".join(self.keys), encoding="utf-8")
@@ -274,7 +271,7 @@ class Bm25Index:
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT_VERSION:
             raise ValueError(f"{directory}: index format {meta.get('format')}, expected {FORMAT_VERSION}")
-        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
         vocab = (directory / "vocab.txt").read_text(encoding="utf-8").split("\n")
         keys = (directory / "keys.txt").read_text(encoding="utf-8").split("\n")
         if keys == [""]:

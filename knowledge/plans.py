@@ -15,6 +15,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from knowledge.datafile import read_toml
+
 LEVELS = ("province", "city", "county", "district")
 STATUSES = ("in force", "draft for comment")
 
@@ -104,10 +106,7 @@ def _validate(doc_id: str, table: object, where: str, plans_dir: Traversable) ->
 def read_catalog(path: Traversable | Path) -> tuple[PlanMeta, ...]:
     """Parse and validate a catalog file; plan files are looked up beside it in ``plans/``."""
     where = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{where}: {exc}") from exc
+    raw = read_toml(path, CatalogError, where)
     if not raw:
         raise CatalogError(f"{where}: no plans defined")
     plans_dir = path.parent / "plans" if isinstance(path, Path) else _data_dir() / "plans"

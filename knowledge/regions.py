@@ -16,7 +16,6 @@ is the hard part here. Six hundred reviewed lines are easier to trust and to cor
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +24,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 
+from knowledge.datafile import read_toml
 from knowledge.plans import load_catalog
 
 #: Levels from the top down; the data file has one kind of table per level.
@@ -316,10 +316,7 @@ def read_gazetteer(
 ) -> Gazetteer:
     """Parse and validate a region file into a gazetteer that knows which regions are covered."""
     where = Path(str(path)).name
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:  # the message carries the line and column
-        raise RegionDataError(f"{where}: not valid TOML: {exc}") from exc
+    raw = read_toml(path, RegionDataError, where)
     places, guarded, phrases = parse_regions(raw, where)
     spellings = [s for p in places for s in (p.name, *p.aliases)] + phrases
     try:

@@ -15,7 +15,6 @@ how it stops early once the outcome cannot change.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from knowledge.datafile import read_toml
 from knowledge.facts import Fact, load_facts
 from knowledge.plans import PlanMeta, load_catalog
 
@@ -247,10 +247,7 @@ def _criterion(
 def read_screening(path: Path, facts: Mapping[str, Fact] | None = None) -> Screening:
     """Parse and validate one screening file against the fact vocabulary and the plan catalog."""
     vocabulary = facts if facts is not None else load_facts()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScreeningError(f"{path}: {exc}") from exc
+    raw = read_toml(path, ScreeningError)
     allowed = {"name", "title", "intro", "questions", "criteria", "apply", "notes", "wording", "decided_by"}
     unknown = set(raw) - allowed - {"amount", "order"}
     if unknown:

@@ -13,7 +13,6 @@ import re
 import threading
 import tomllib
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -132,9 +131,6 @@ class Tokenizer:
     def tokens(self, text: str) -> list[str]:
         """The words that carry meaning: what the index stores and a query scores with."""
         return [w for w in self.words(text) if w not in self.stopwords]
-
-    def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
-        return [self.tokens(t) for t in texts]
 
 
 @cache

@@ -52,9 +52,6 @@ class TrieFreq:
     def __setitem__(self, word: str, freq: int) -> None:
         self._added[word] = freq
 
-    def __len__(self) -> int:
-        return len(self._trie) + sum(1 for w in self._added if w not in self._trie)
-
 
 def load(directory: Path, key: str) -> tuple[TrieFreq, int] | None:
     """The saved dictionary for `key` and jieba's total count, or None if missing or damaged."""
@@ -84,10 +81,7 @@ def save(directory: Path, key: str, freq: Mapping[str, int], total: int) -> None
     directory.mkdir(parents=True, exist_ok=True)
     paths = _paths(directory, key)
     _replace(paths["freqs"], freqs.tobytes())
-    with tempfile.NamedTemporaryFile(dir=directory, delete=False) as tmp:
-        pass
-    trie.save(tmp.name)
-    os.replace(tmp.name, paths["trie"])
+    _replace(paths["trie"], trie.tobytes())
     _replace(paths["meta"], json.dumps({"words": len(trie), "total": total}).encode())  # written last
 
 

@@ -78,6 +78,6 @@ def test_trie_freq_answers_like_the_dict_jieba_uses() -> None:
     assert freq["残疾人"] == 80 and freq["残"] == 0
     assert freq.get("残疾人证") is None and freq.get("残疾人证", 1) == 1
     freq["残疾人证"] = 7  # jieba's add_word
-    assert freq["残疾人证"] == 7 and freq.get("残疾人证") == 7 and len(freq) == 4
+    assert freq["残疾人证"] == 7 and freq.get("残疾人证") == 7 and "残疾人证" in freq
     with pytest.raises(KeyError):
         freq["护理"]
