@@ -10,11 +10,12 @@ one slice of three flat arrays, as in a CSC matrix, and each term's largest weig
 A term in more than half of the clauses (残疾人, 残疾…) also gets a dense row of weights, one
 per clause, so looking it up for a clause is one array read.
 
-`top` answers MaxScore-style, exactly: rare terms first; once the k-th best score found so
-far exceeds what the remaining (common) terms could add at most, those terms are only looked
-up for the clauses still in the running instead of being scanned. Small indexes (the shipped
-plans) run it in numpy; from COMPILED_MIN_SIZE clauses it runs compiled (knowledge.maxscore,
-numba), which is imported only then because loading numba costs 0.5–0.8 s.
+`top` answers exactly. Small indexes (the shipped plans) run MaxScore in numpy: rare terms
+first; once the k-th best score found so far exceeds what the remaining (common) terms could
+add at most, those terms are only looked up for the clauses still in the running. From
+COMPILED_MIN_SIZE clauses it runs knowledge.maxscore (numba), imported only then because
+loading numba costs 0.5–0.8 s; for it the index also keeps each frequent term's clauses in
+descending weight order, and each other term's IMPACT_WIDTH heaviest clauses.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import json
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,12 +33,16 @@ import numpy as np
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CHEAP_SHARE = 0.02  # numpy path: terms in at most this share of clauses are always gathered in full
 DENSE_SHARE = 0.5  # terms in more than this share of clauses also get a dense row of weights
 COMPILED_MIN_SIZE = 20_000  # clauses from which `top` runs the compiled kernel
+IMPACT_WIDTH = 128  # heaviest clauses kept per term in more than this many clauses (the warm-up's)
 # The persisted arrays, one .npy file each.
-ARRAYS = ("indptr", "indices", "weights", "idf", "doc_len", "max_weight", "dense_row", "dense")
+ARRAYS = (
+    "indptr", "indices", "weights", "idf", "doc_len", "max_weight",
+    "dense_row", "dense", "dense_order", "impact_row", "impact",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,9 @@ class Bm25Index:
         max_weight: np.ndarray | None = None,
         dense_row: np.ndarray | None = None,
         dense: np.ndarray | None = None,
+        dense_order: np.ndarray | None = None,
+        impact_row: np.ndarray | None = None,
+        impact: np.ndarray | None = None,
     ) -> None:
         self.vocab = list(vocab)
         self.term_ids = {term: i for i, term in enumerate(self.vocab)}
@@ -79,8 +86,11 @@ class Bm25Index:
         if dense_row is None or dense is None:
             dense_row, dense = _dense_rows(self.df, indices, weights, indptr, self.size)
         self.dense_row, self.dense = dense_row, dense
+        self.dense_order = _weight_order(dense) if dense_order is None else dense_order
+        if impact_row is None or impact is None:
+            impact_row, impact = _heaviest(self.df, indices, weights, indptr, dense_row)
+        self.impact_row, self.impact = impact_row, impact
         self._cheap_df = max(int(self.size * CHEAP_SHARE), 1000)
-        self._scratch = threading.local()  # the compiled kernel's per-thread accumulators
 
     # -- building -------------------------------------------------------------------------------
 
@@ -182,29 +192,15 @@ class Bm25Index:
     def _top_compiled(self, query: Mapping[int, float], k: int, allowed: np.ndarray | None) -> list[Hit]:
         from knowledge.maxscore import top_k
 
-        terms = np.array(sorted(query, key=lambda t: (int(self.df[t]), t)), dtype=np.int64)
+        terms = np.array(sorted(query), dtype=np.int64)
         query_w = np.array([query[int(t)] for t in terms], dtype=np.float64)
         mask = _NO_MASK if allowed is None else np.ascontiguousarray(allowed, dtype=bool).view(np.uint8)
-        acc, mark, touched, candidates = self._scratch_arrays()
         docs, scores = np.empty(k, dtype=np.int64), np.empty(k, dtype=np.float64)
         found = top_k(
             self.indptr, self.indices, self.weights, self.max_weight, self.dense_row, self.dense,
-            terms, query_w, k, mask, acc, mark, touched, candidates, docs, scores,
+            self.dense_order, self.impact_row, self.impact, terms, query_w, k, mask, docs, scores,
         )  # fmt: skip
         return [Hit(int(d), float(s)) for d, s in zip(docs[:found], scores[:found], strict=True)]
-
-    def _scratch_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """This thread's working arrays for the kernel, one slot per clause: scores and seen flags
-        (zero, and re-zeroed by the kernel), touched and candidate clause numbers (any content)."""
-        scratch = self._scratch
-        if getattr(scratch, "arrays", None) is None:
-            scratch.arrays = (
-                np.zeros(self.size, dtype=np.float64),
-                np.zeros(self.size, dtype=np.uint8),
-                np.empty(self.size, dtype=np.int32),
-                np.empty(self.size, dtype=np.int32),
-            )
-        return scratch.arrays
 
     def _accumulate(self, query: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray]:
         """Clauses holding any of the terms, with summed weights (sparse or dense: the cheaper)."""
@@ -291,6 +287,31 @@ def _dense_rows(
         start, end = indptr[term], indptr[term + 1]
         dense[row, indices[start:end]] = weights[start:end]
     return dense_row, dense
+
+
+def _weight_order(dense: np.ndarray) -> np.ndarray:
+    """Each dense row's clause numbers by descending weight (ties: lower clause first)."""
+    order = np.empty(dense.shape, dtype=np.int32)
+    for row in range(dense.shape[0]):
+        order[row] = np.argsort(-dense[row], kind="stable")
+    return order
+
+
+def _heaviest(
+    df: np.ndarray, indices: np.ndarray, weights: np.ndarray, indptr: np.ndarray, dense_row: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Term → row (−1 for none), and the rows: the IMPACT_WIDTH clauses where each term without a
+    dense row but in more than IMPACT_WIDTH clauses weighs most, heaviest first."""
+    chosen = np.flatnonzero((df > IMPACT_WIDTH) & (dense_row < 0))
+    impact_row = np.full(len(df), -1, dtype=np.int32)
+    impact_row[chosen] = np.arange(len(chosen), dtype=np.int32)
+    impact = np.empty((len(chosen), IMPACT_WIDTH), dtype=np.int32)
+    for row, term in enumerate(chosen):
+        start, end = indptr[term], indptr[term + 1]
+        heavy = np.argpartition(-weights[start:end], IMPACT_WIDTH - 1)[:IMPACT_WIDTH]
+        heavy = heavy[np.lexsort((heavy, -weights[start:end][heavy]))]
+        impact[row] = indices[start:end][heavy]
+    return impact_row, impact
 
 
 _NO_MASK = np.zeros(0, dtype=np.uint8)

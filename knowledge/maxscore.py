@@ -1,17 +1,21 @@
-"""Exact top-k BM25 over the index's postings, compiled with numba: MaxScore, term at a time.
+"""Exact top-k BM25 over the index, compiled with numba: warm-up, threshold algorithm, MaxScore.
 
-Terms are taken rarest first and their postings added into a dense accumulator. After each
-term, the exact scores of the 2·k clauses with the best partial scores give θ, a lower bound
-on the final k-th score; once the most the remaining terms could add (the sum of their
-largest weights) falls below θ, a clause none of the scanned terms holds cannot reach the top
-k, so the remaining terms are not scanned: each is looked up (galloping search in its
-ascending clause numbers, or its dense row) only for the clauses still in the running, which
-are pruned again after each term. Results are exact; ties rank the lower clause number first,
-as `Bm25Index._best` does.
+A query's terms are *frequent* (in more than half of the clauses, with a dense row of weights:
+残疾人, 残疾…) or *sparse* (read from their postings). θ is the k-th best score found so far.
 
-The caller passes scratch arrays of one slot per clause (`acc` and `mark` zero, and given back
-zeroed; `touched` and `cand` of any content), so a query allocates nothing proportional to the
-corpus.
+1. Warm-up: the clauses where the strongest sparse terms weigh most (each term's heaviest
+   postings, precomputed) are scored exactly, so θ starts near its final value.
+2. Threshold algorithm (Fagin) down the frequent terms' rows sorted by weight: clauses are scored
+   exactly in that order until τ, the most the frequent terms give a clause not yet reached,
+   is below θ. Frequent terms are never scanned: their weights are so flat (残疾人: median
+   5.15, largest 5.82) that scanning their 480,000 postings made most of the slow queries.
+3. MaxScore, document at a time, over the sparse terms' postings in clause order: the terms
+   whose largest weights, with τ, cannot lift a clause to θ are not walked; they and the
+   frequent terms are only looked up for clauses the others make promising, largest bound
+   first, until the clause cannot reach θ. As θ rises, more terms become look-up only.
+
+Every clause reaches the heap with its exact score, so results are exact; ties rank the lower
+clause number first, as `Bm25Index._best` does. Nothing proportional to the corpus is allocated.
 """
 
 from __future__ import annotations
@@ -20,172 +24,190 @@ import numba as nb
 import numpy as np
 
 _KERNEL_OPTIONS = {"cache": True, "nogil": True, "boundscheck": False}
-WARM = 2  # after each term, complete the scores of the WARM·k best partial scores to raise θ
+WARM_TERMS = 3  # the warm-up scores the heaviest clauses of this many sparse terms (largest bounds)
+_SLACK = 1e-9  # prune only below θ·(1 − _SLACK): sums in another order may differ in the last bits
+_END = np.int64(1) << 62
 
 
 @nb.njit(**_KERNEL_OPTIONS)
 def top_k(
-    indptr, indices, weights, max_weight, dense_row, dense,
-    terms, query_w, k, allowed, acc, mark, touched, cand, out_docs, out_scores,
+    indptr, indices, weights, max_weight, dense_row, dense, dense_order, impact_row, impact,
+    terms, query_w, k, allowed, out_docs, out_scores,
 ):  # fmt: skip
     """Write the k best (clause, score) into out_*, best first; returns how many were found.
 
-    `terms` must be sorted by document frequency, rarest first, with `query_w` in the same order;
     `allowed` is a per-clause 0/1 mask, or empty for every clause.
     """
-    m = len(terms)
-    rest = np.zeros(m + 1)
-    for j in range(m - 1, -1, -1):
-        rest[j] = rest[j + 1] + query_w[j] * max_weight[terms[j]]
     filtered = len(allowed) > 0
+    m = len(terms)
+    n_dense = 0
+    for j in range(m):
+        if dense_row[terms[j]] >= 0:
+            n_dense += 1
+    rows = np.empty(n_dense, dtype=np.int64)  # frequent terms: dense row, query weight
+    rows_q = np.empty(n_dense)
+    n_sparse = m - n_dense
+    sparse = np.empty(n_sparse, dtype=np.int64)  # sparse terms, ascending by bound
+    sparse_q = np.empty(n_sparse)
+    bound = np.empty(n_sparse)
+    a = 0
+    n = 0
+    for j in range(m):
+        t = terms[j]
+        if dense_row[t] >= 0:
+            rows[a] = dense_row[t]
+            rows_q[a] = query_w[j]
+            a += 1
+            continue
+        b = query_w[j] * max_weight[t]
+        i = n
+        while i > 0 and bound[i - 1] > b:
+            bound[i], sparse[i], sparse_q[i] = bound[i - 1], sparse[i - 1], sparse_q[i - 1]
+            i -= 1
+        bound[i], sparse[i], sparse_q[i] = b, t, query_w[j]
+        n += 1
+    below = np.zeros(n_sparse + 1)  # below[c]: the bounds of sparse[:c] summed
+    for c in range(n_sparse):
+        below[c + 1] = below[c] + bound[c]
+
     heap_scores = np.empty(k)
     heap_docs = np.empty(k, dtype=np.int64)
-    warm_scores = np.empty(WARM * k)
-    warm_docs = np.empty(WARM * k, dtype=np.int64)
-
-    nt = 0
+    size = 0
     theta = 0.0
-    j = 0
-    while j < m:
-        if nt >= k and rest[j] < theta:
-            break
-        t = terms[j]
-        q = query_w[j]
-        if nt == 0 and not filtered:  # the first term: every clause it holds is new
-            for p in range(indptr[t], indptr[t + 1]):
-                d = indices[p]
-                mark[d] = 1
-                touched[nt] = d
-                nt += 1
-                acc[d] = q * weights[p]
-        else:
-            for p in range(indptr[t], indptr[t + 1]):
-                d = indices[p]
-                if filtered and allowed[d] == 0:
-                    continue
-                if mark[d] == 0:
-                    mark[d] = 1
-                    touched[nt] = d
-                    nt += 1
-                acc[d] += q * weights[p]
-        j += 1
-        if j < m and nt >= k:
-            # Raise θ: the exact scores of the most promising clauses bound the final k-th from below.
-            exact_kth = _kth_completed(
-                indptr,
-                indices,
-                weights,
-                dense_row,
-                dense,
-                terms,
-                query_w,
-                j,
-                k,
-                acc,
-                touched,
-                nt,
-                warm_scores,
-                warm_docs,
-            )
-            theta = max(theta, exact_kth)
 
-    # The remaining terms only complete the scores of clauses that can still reach θ: those with a
-    # dense row first, as their lookups are cheapest and their bounds largest, so pruning bites early.
-    left = m - j
-    order = np.empty(left, dtype=np.int64)
-    n_dense = 0
-    for jj in range(j, m):
-        if dense_row[terms[jj]] >= 0:
-            order[n_dense] = jj
-            n_dense += 1
-    n_sparse = n_dense
-    for jj in range(j, m):
-        if dense_row[terms[jj]] < 0:
-            order[n_sparse] = jj
-            n_sparse += 1
-    bound = np.zeros(left + 1)
-    for i in range(left - 1, -1, -1):
-        bound[i] = bound[i + 1] + query_w[order[i]] * max_weight[terms[order[i]]]
-    nc = 0
-    if j < m and nt * 16 > len(acc):  # many: collect them in clause order by one pass over `mark`
-        for d in range(len(acc)):
-            if mark[d] != 0 and acc[d] + bound[0] >= theta:
-                cand[nc] = d
-                nc += 1
-    else:
-        for i in range(nt):
-            d = touched[i]
-            if acc[d] + bound[0] >= theta:
-                cand[nc] = d
-                nc += 1
-        if j < m:  # galloping needs them in clause order
-            cand[:nc].sort()
-    for i_term in range(left):
-        if nc == 0:
+    # 1. Warm-up.
+    used = 0
+    for c in range(n_sparse - 1, -1, -1):
+        row = impact_row[sparse[c]]
+        if used == WARM_TERMS:
             break
-        t = terms[order[i_term]]
-        q = query_w[order[i_term]]
-        row = dense_row[t]
-        if row >= 0:
-            for i in range(nc):
-                d = cand[i]
-                acc[d] += q * dense[row, d]
-        else:
-            lo = indptr[t]
-            end = indptr[t + 1]
-            for i in range(nc):
-                d = cand[i]
-                lo = _gallop(indices, lo, end, d)
-                if lo < end and indices[lo] == d:
-                    acc[d] += q * weights[lo]
-        if nc > k:
-            theta = max(theta, _kth(acc, cand, nc, k, heap_scores, heap_docs))
-            kept = 0
-            for i in range(nc):
-                d = cand[i]
-                if acc[d] + bound[i_term + 1] >= theta:
-                    cand[kept] = d
-                    kept += 1
-            nc = kept
+        if row < 0:
+            continue
+        used += 1
+        for i in range(min(k, impact.shape[1])):
+            d = impact[row, i]
+            if d < 0:
+                break
+            if not filtered or allowed[d] != 0:
+                size, theta = _score_and_offer(
+                    indptr, indices, weights, dense, rows, rows_q, sparse, sparse_q, below,
+                    d, heap_scores, heap_docs, size, k, theta,
+                )  # fmt: skip
 
-    found = _select(acc, cand, nc, k, heap_scores, heap_docs)
-    for i in range(nt):
-        d = touched[i]
-        acc[d] = 0.0
-        mark[d] = 0
-    for i in range(found):
+    # 2. Threshold algorithm down the frequent terms' weight orders.
+    tau = 0.0
+    frontier = np.zeros(n_dense)  # each frequent term's weight where the walk stopped
+    if n_dense > 0:
+        for depth in range(dense.shape[1]):
+            tau = 0.0
+            for a in range(n_dense):
+                d = dense_order[rows[a], depth]
+                frontier[a] = rows_q[a] * dense[rows[a], d]
+                tau += frontier[a]
+                if not filtered or allowed[d] != 0:
+                    size, theta = _score_and_offer(
+                        indptr, indices, weights, dense, rows, rows_q, sparse, sparse_q, below,
+                        d, heap_scores, heap_docs, size, k, theta,
+                    )  # fmt: skip
+            if tau <= 0.0 or (size == k and tau < theta * (1 - _SLACK)):
+                break
+
+    # 3. MaxScore over the sparse terms; sparse[first:] are walked, the rest only looked up.
+    if n_sparse > 0:
+        cursor = np.empty(n_sparse, dtype=np.int64)
+        end = np.empty(n_sparse, dtype=np.int64)
+        for c in range(n_sparse):
+            cursor[c] = indptr[sparse[c]]
+            end[c] = indptr[sparse[c] + 1]
+        limit = theta * (1 - _SLACK)
+        first = 0
+        while size == k and first < n_sparse and tau + below[first + 1] < limit:
+            first += 1
+        while first < n_sparse:
+            d = _END
+            for c in range(first, n_sparse):
+                if cursor[c] < end[c] and indices[cursor[c]] < d:
+                    d = indices[cursor[c]]
+            if d == _END:
+                break
+            s = 0.0
+            for c in range(first, n_sparse):
+                p = cursor[c]
+                if p < end[c] and indices[p] == d:
+                    s += sparse_q[c] * weights[p]
+                    cursor[c] = p + 1
+            if filtered and allowed[d] == 0:
+                continue
+            full = size == k
+            if full and s + tau + below[first] < limit:
+                continue
+            hopeless = False
+            for c in range(first - 1, -1, -1):
+                p = _gallop(indices, cursor[c], end[c], d)
+                cursor[c] = p
+                if p < end[c] and indices[p] == d:
+                    s += sparse_q[c] * weights[p]
+                if full and s + tau + below[c] < limit:
+                    hopeless = True
+                    break
+            if hopeless:
+                continue
+            rest = tau  # a clause the walk did not reach has at most `frontier` in each frequent term
+            for a in range(n_dense):
+                rest -= frontier[a]
+                s += rows_q[a] * dense[rows[a], d]
+                if full and s + rest < limit:
+                    hopeless = True
+                    break
+            if hopeless or s <= 0.0:
+                continue
+            size = _offer(heap_scores, heap_docs, size, k, s, d)
+            if size == k and heap_scores[0] > theta:
+                theta = heap_scores[0]
+                limit = theta * (1 - _SLACK)
+                while first < n_sparse and tau + below[first + 1] < limit:
+                    first += 1
+
+    for last in range(size - 1, 0, -1):  # heap sort: the worst goes to the back, the rest re-heaped
+        s, d = heap_scores[last], heap_docs[last]
+        heap_scores[last], heap_docs[last] = heap_scores[0], heap_docs[0]
+        _sink(heap_scores, heap_docs, last, s, d)
+    for i in range(size):
         out_docs[i] = heap_docs[i]
         out_scores[i] = heap_scores[i]
-    return found
+    return size
 
 
 @nb.njit(**_KERNEL_OPTIONS)
-def _weight(indptr, indices, weights, dense_row, dense, t, d):
-    """The term's weight in clause d (0 if absent)."""
-    if dense_row[t] >= 0:
-        return dense[dense_row[t], d]
-    end = indptr[t + 1]
-    at = _gallop(indices, indptr[t], end, d)
-    if at < end and indices[at] == d:
-        return weights[at]
-    return 0.0
-
-
-@nb.njit(**_KERNEL_OPTIONS)
-def _kth_completed(
-    indptr, indices, weights, dense_row, dense, terms, query_w, j, k, acc, touched, nt, ws, wd
-):
-    """The k-th best exact score among the WARM·k clauses with the best partial scores (terms[j:] added)."""
-    size = _heap_fill(acc, touched, nt, len(ws), ws, wd)
-    if size < k:
-        return 0.0
-    for i in range(size):
-        d = wd[i]
-        s = acc[d]
-        for jj in range(j, len(terms)):
-            s += query_w[jj] * _weight(indptr, indices, weights, dense_row, dense, terms[jj], d)
-        ws[i] = s
-    return np.sort(ws[:size])[size - k]
+def _score_and_offer(
+    indptr, indices, weights, dense, rows, rows_q, sparse, sparse_q, below,
+    d, heap_scores, heap_docs, size, k, theta,
+):  # fmt: skip
+    """Score clause d exactly (frequent terms, then sparse ones by binary search, largest bound
+    first, giving up once it cannot reach θ) and offer it to the heap; returns (size, θ)."""
+    full = size == k
+    limit = theta * (1 - _SLACK)
+    s = 0.0
+    for a in range(len(rows)):
+        s += rows_q[a] * dense[rows[a], d]
+    for c in range(len(sparse) - 1, -1, -1):
+        if full and s + below[c + 1] < limit:
+            return size, theta
+        t = sparse[c]
+        lo, hi = indptr[t], indptr[t + 1]
+        stop = hi
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if indices[mid] < d:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < stop and indices[lo] == d:
+            s += sparse_q[c] * weights[lo]
+    if s <= 0.0:
+        return size, theta
+    size = _offer(heap_scores, heap_docs, size, k, s, d)
+    return size, (heap_scores[0] if size == k else theta)
 
 
 @nb.njit(**_KERNEL_OPTIONS)
@@ -214,34 +236,32 @@ def _worse(score_a, doc_a, score_b, doc_b):
 
 
 @nb.njit(**_KERNEL_OPTIONS)
-def _heap_fill(acc, docs, n, k, hs, hd):
-    """A min-heap (worst on top) of the k best positive-scoring clauses among docs[:n]; its size."""
-    size = 0
-    for i in range(n):
-        d = docs[i]
-        s = acc[d]
-        if s <= 0.0:
-            continue
-        if size < k:
-            pos = size
-            size += 1
-            while pos > 0:  # sift up
-                parent = (pos - 1) // 2
-                if _worse(s, d, hs[parent], hd[parent]):
-                    hs[pos] = hs[parent]
-                    hd[pos] = hd[parent]
-                    pos = parent
-                else:
-                    break
-            hs[pos] = s
-            hd[pos] = d
-        elif _worse(hs[0], hd[0], s, d):
-            _replace_top(hs, hd, size, s, d)
-    return size
+def _offer(hs, hd, size, k, s, d):
+    """Offer (s, d) to the min-heap (worst on top) of the k best; returns its size.
+
+    A clause can be offered more than once (the warm-up, the walk and the scan may each meet it),
+    so one already held is not added again."""
+    if size == k and not _worse(hs[0], hd[0], s, d):
+        return size
+    for i in range(size):
+        if hd[i] == d:
+            return size
+    if size == k:
+        _sink(hs, hd, size, s, d)
+        return size
+    pos = size
+    while pos > 0:  # sift up
+        parent = (pos - 1) // 2
+        if not _worse(s, d, hs[parent], hd[parent]):
+            break
+        hs[pos], hd[pos] = hs[parent], hd[parent]
+        pos = parent
+    hs[pos], hd[pos] = s, d
+    return size + 1
 
 
 @nb.njit(**_KERNEL_OPTIONS)
-def _replace_top(hs, hd, size, s, d):
+def _sink(hs, hd, size, s, d):
     """Put (s, d) in place of the heap's top (its worst) and sink it to where it belongs."""
     pos = 0
     while True:
@@ -250,29 +270,8 @@ def _replace_top(hs, hd, size, s, d):
             break
         if child + 1 < size and _worse(hs[child + 1], hd[child + 1], hs[child], hd[child]):
             child += 1
-        if _worse(hs[child], hd[child], s, d):
-            hs[pos] = hs[child]
-            hd[pos] = hd[child]
-            pos = child
-        else:
+        if not _worse(hs[child], hd[child], s, d):
             break
-    hs[pos] = s
-    hd[pos] = d
-
-
-@nb.njit(**_KERNEL_OPTIONS)
-def _kth(acc, docs, n, k, hs, hd):
-    """The k-th best score among docs[:n] (0 when fewer than k score above 0)."""
-    size = _heap_fill(acc, docs, n, k, hs, hd)
-    return hs[0] if size == k else 0.0
-
-
-@nb.njit(**_KERNEL_OPTIONS)
-def _select(acc, docs, n, k, hs, hd):
-    """The k best of docs[:n] into hs/hd, best first; returns how many."""
-    size = _heap_fill(acc, docs, n, k, hs, hd)
-    for end in range(size - 1, 0, -1):  # heap sort: the worst goes to the back, the rest re-heaped
-        s, d = hs[end], hd[end]
-        hs[end], hd[end] = hs[0], hd[0]
-        _replace_top(hs, hd, end, s, d)
-    return size
+        hs[pos], hd[pos] = hs[child], hd[child]
+        pos = child
+    hs[pos], hd[pos] = s, d

@@ -145,13 +145,39 @@ def test_compiled_top_matches_rank_bm25_on_a_large_index(large_index, tokenizer)
         _assert_exact_top(index.top(index.query_weights(tokens), 10), reference.get_scores(tokens), 10)
 
 
-def test_compiled_top_leaves_its_accumulators_clean(large_index, tokenizer):
+def test_compiled_top_on_frequent_terms_only_walks_their_weight_order(large_index, tokenizer):
+    """Only frequent terms: the threshold algorithm alone answers, exactly."""
     index, _ = large_index
-    weights = index.query_weights(tokenizer.tokens("无障碍 改造 困难 重度 家庭"))
-    first = index.top(weights, 10, compiled=True)
-    acc, mark, _, _ = index._scratch_arrays()
-    assert not acc.any() and not mark.any()
-    assert index.top(weights, 10, compiled=True) == first
+    frequent = [index.vocab[t] for t in np.flatnonzero(index.dense_row >= 0)]
+    for query in ([frequent[0]], frequent[:2], frequent[:2] + frequent[:1]):
+        weights = index.query_weights(query)
+        for k in (1, 10, 80):
+            compiled = index.top(weights, k, compiled=True)
+            _assert_exact_top(compiled, index.scores(weights), k)
+            _assert_same_hits(compiled, index.top(weights, k, compiled=False))
+
+
+def test_compiled_top_lists_each_clause_once(large_index, tokenizer):
+    """The warm-up, the walk down the frequent terms and the scan can each meet a clause."""
+    index, _ = large_index
+    rng = np.random.default_rng(3)
+    common = [index.vocab[t] for t in np.argsort(-index.df)[:40]]
+    for _ in range(60):
+        words = list(rng.choice(common, size=int(rng.integers(1, 7)), replace=False))
+        weights = index.query_weights(words)
+        hits = index.top(weights, 80, compiled=True)
+        assert len({h.position for h in hits}) == len(hits)
+        _assert_exact_top(hits, index.scores(weights), 80)
+
+
+def test_saved_large_index_keeps_the_kernel_arrays(tmp_path, large_index, tokenizer):
+    index, _ = large_index
+    index.save(tmp_path / "index")
+    loaded = Bm25Index.load(tmp_path / "index")
+    np.testing.assert_array_equal(loaded.dense_order, index.dense_order)
+    np.testing.assert_array_equal(loaded.impact, index.impact)
+    weights = index.query_weights(tokenizer.tokens("残疾人 托养 服务 就业 年龄段"))
+    assert loaded.top(weights, 10) == index.top(weights, 10)
 
 
 def _assert_exact_top(hits, scores: np.ndarray, k: int) -> None:
