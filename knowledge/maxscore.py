@@ -124,6 +124,12 @@ def top_k(
         while size == k and first < n_sparse and tau + below[first + 1] < limit:
             first += 1
         while first < n_sparse:
+            if first == n_sparse - 1 and size == k:  # one term walked: skip what cannot reach θ
+                need = limit - tau - below[first]
+                p = cursor[first]
+                while p < end[first] and sparse_q[first] * weights[p] < need:
+                    p += 1
+                cursor[first] = p
             d = _END
             for c in range(first, n_sparse):
                 if cursor[c] < end[c] and indices[cursor[c]] < d:
