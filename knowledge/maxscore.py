@@ -78,10 +78,10 @@ def top_k(
     # 1. Warm-up.
     used = 0
     for c in range(n_sparse - 1, -1, -1):
-        row = impact_row[sparse[c]]
         if used == WARM_TERMS:
             break
-        if row < 0:
+        row = impact_row[sparse[c]]
+        if row < 0:  # in too few clauses to keep its heaviest; walking it is cheap anyway
             continue
         used += 1
         for i in range(min(k, impact.shape[1])):

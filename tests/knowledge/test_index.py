@@ -145,7 +145,7 @@ def test_compiled_top_matches_rank_bm25_on_a_large_index(large_index, tokenizer)
         _assert_exact_top(index.top(index.query_weights(tokens), 10), reference.get_scores(tokens), 10)
 
 
-def test_compiled_top_on_frequent_terms_only_walks_their_weight_order(large_index, tokenizer):
+def test_compiled_top_on_frequent_terms_only_walks_their_weight_order(large_index):
     """Only frequent terms: the threshold algorithm alone answers, exactly."""
     index, _ = large_index
     frequent = [index.vocab[t] for t in np.flatnonzero(index.dense_row >= 0)]
@@ -157,7 +157,7 @@ def test_compiled_top_on_frequent_terms_only_walks_their_weight_order(large_inde
             _assert_same_hits(compiled, index.top(weights, k, compiled=False))
 
 
-def test_compiled_top_lists_each_clause_once(large_index, tokenizer):
+def test_compiled_top_lists_each_clause_once(large_index):
     """The warm-up, the walk down the frequent terms and the scan can each meet a clause."""
     index, _ = large_index
     rng = np.random.default_rng(3)
