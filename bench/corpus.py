@@ -23,10 +23,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from knowledge.clause import Kind
+from knowledge.clause import ClauseView, Kind
 from knowledge.plans import PlanMeta, load_catalog
 from knowledge.regions import load_gazetteer
-from knowledge.store import ClauseView
 from knowledge.tokenize import Tokenizer
 
 SEED = 20250101

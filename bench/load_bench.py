@@ -41,10 +41,10 @@ from telegram.ext import Application, TypeHandler
 
 from bench.measure import machine, questions, summary_ms
 from bot import messages
-from bot.app import build_application
 from bot.services import Services
 from bot.settings import Settings
 from knowledge.screening import list_screenings
+from planbot.telegram_app import build_application
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.fixtures import TEST_TOKEN
 

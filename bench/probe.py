@@ -70,7 +70,7 @@ def probe_services(data_dir: str, question: str) -> dict[str, object]:
 
     from bot.services import Services
     from bot.settings import Settings
-    from knowledge.compose import compose
+    from knowledge.answer import compose
 
     out: dict[str, object] = {"imports_s": time.perf_counter() - _started}
     step = time.perf_counter()

@@ -34,13 +34,14 @@ import numpy as np
 
 from bench.corpus import CorpusGenerator, PieceTokenizer
 from bench.measure import MB, directory_bytes, latencies, machine, questions, rss_bytes, summary_ms, timed
+from knowledge.clause import ClauseView
 from knowledge.corpus import build_index, index_text
 from knowledge.index import ARRAYS, COMPILED_MIN_SIZE, Bm25Index
 from knowledge.parse import parse_all
 from knowledge.plans import load_catalog
 from knowledge.regions import load_gazetteer
 from knowledge.search import CANDIDATES, Searcher
-from knowledge.store import ClauseView, views_from_parsed
+from knowledge.store import views_from_parsed
 from knowledge.tokenize import Tokenizer
 
 #: rank-bm25 scans every clause in Python for every query token: sample fewer questions as it grows.

@@ -1,8 +1,13 @@
 """The conversation core: one person's input in, plain replies (text, buttons, speech) out.
 
-It knows nothing of Telegram or terminals; `handlers/` and `bot.console` adapt it. It is
-synchronous (search, database and screening steps are quick); async adapters run it in a
-worker thread. It never logs message text, and it stores only what bot.models describes.
+It knows nothing of Telegram or terminals; `handlers/`, `planbot.console` and `planbot ask` adapt
+it, so a behaviour fixed here is fixed everywhere. It is synchronous (search, database and
+screening steps are quick); async adapters run it in a worker thread. It never logs message text,
+and it stores only what bot.models describes.
+
+In a group chat nothing personal is read, stored or shown: questions are answered from the text
+alone, and what belongs to one person (screenings, settings, /privacy, /forget) is offered in the
+private chat instead.
 """
 
 from __future__ import annotations
@@ -10,18 +15,21 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot import messages as msg
-from bot.callbacks import CallbackData, decode, encode
+from bot.callbacks import Action, CallbackData, decode, encode
 from bot.privacy import has_personal_numbers, load_or_create_salt, mask_personal_numbers, user_key
+from bot.replies import Button, Buttons, Chat, Incoming, Outgoing
 from bot.repository import Profile, Repository
 from bot.screening_flow import ScreeningFlow
 from bot.services import Services
-from knowledge.compose import Answer, compose, tidy
+from knowledge.answer import Answer, compose, reference_answer, tidy
+from knowledge.clause import ClauseView
 from knowledge.lookup import Lookup
-from knowledge.store import ClauseView
+from knowledge.refs import ClauseRef
 
 if TYPE_CHECKING:
     from voice import VoiceNote
@@ -38,42 +46,6 @@ _CONTROL = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Button:
-    label: str
-    data: str  # versioned callback data (bot.callbacks)
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Incoming:
-    """One thing a person sent: text, a command, a button press, or something that is not text."""
-
-    user: str  # the hashed user key (bot.privacy.user_key)
-    text: str = ""
-    command: str | None = None
-    args: str = ""
-    callback: str | None = None
-    media: str | None = None  # "voice", "photo", "sticker", "document", "location", …
-    is_admin: bool = False
-
-
-@dataclass(slots=True)
-class Outgoing:
-    replies: list[Reply] = field(default_factory=list)
-    speech: str = ""  # what a voice note should say, "" for none
-    voice_rate: int = VOICE_RATES["normal"]
-    answered: bool = True  # False when the plans did not answer a question
-
-    def add(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
-        self.replies.append(Reply(text, buttons))
-
-
 def parse_command(text: str) -> tuple[str, str]:
     """'/Clause@planbot shuozhou:box9.2' → ('clause', 'shuozhou:box9.2')."""
     head, _, args = text.strip().partition(" ")
@@ -85,41 +57,80 @@ def clean_input(text: str) -> str:
     return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
 
 
+@dataclass(slots=True)
+class Turn:
+    """One input being handled: what came in, the person's settings, and the replies so far."""
+
+    incoming: Incoming
+    profile: Profile
+    out: Outgoing
+    voice: bool  # whether the replies also go out as a voice note (a setting changed now counts)
+
+    @property
+    def user(self) -> str:
+        return self.incoming.user
+
+    @property
+    def private(self) -> bool:
+        return self.incoming.chat is Chat.PRIVATE
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One command: its name and description are the menu people see (Telegram and /help)."""
+
+    name: str
+    description: str
+    run: Callable[[Conversation, Turn, str], None] = field(repr=False)
+    admin: bool = False
+    private: bool = False  # about the person: only in a private chat
+
+
 class Conversation:
     """Routes input to answers, lookups, screenings and settings."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, log_unanswered: bool = True) -> None:
         self.services = services
         self.repository = Repository(services.engine)
-        self.lookup = Lookup(services.searcher)
         self.screenings = ScreeningFlow(self.repository, services)
+        self.log_unanswered = log_unanswered
         salt = services.settings.user_id_salt
         self._salt = load_or_create_salt(services.engine, salt.get_secret_value() if salt else None)
 
     def user_key(self, platform: str, user_id: int | str) -> str:
         return user_key(self._salt, platform, user_id)
 
+    def help_text(self, turn: Turn) -> str:
+        plans = [meta.short_title for meta in self.services.library.catalog.values()]
+        return help_text(plans, admin=turn.incoming.is_admin)
+
+    @property
+    def lookup(self) -> Lookup:
+        return Lookup(self.services.searcher)
+
     # -- entry point -------------------------------------------------------------------------------
 
     def handle(self, incoming: Incoming) -> Outgoing:
-        profile = self.repository.profile(incoming.user)
-        out = Outgoing(voice_rate=profile.voice_rate)
+        private = incoming.chat is Chat.PRIVATE
+        profile = self.repository.profile(incoming.user) if private else Profile()
+        turn = Turn(incoming, profile, Outgoing(voice_rate=profile.voice_rate), voice=profile.voice)
         try:
             if incoming.callback is not None:
-                self._on_callback(incoming, profile, out)
+                self._on_callback(turn)
             elif incoming.command is not None:
-                self._on_command(incoming, profile, out)
+                self._on_command(turn)
             elif incoming.media is not None:
-                out.add(msg.VOICE_INPUT if incoming.media == "voice" else msg.NOT_TEXT)
+                turn.out.add(msg.VOICE_INPUT if incoming.media == "voice" else msg.NOT_TEXT)
             else:
-                self._on_text(incoming, profile, out)
+                self._on_text(turn)
         except Exception:
             log.exception("conversation failed (%s)", _describe(incoming))
-            out = Outgoing(voice_rate=profile.voice_rate)
-            out.add(msg.ERROR)
-        if profile.voice and out.replies and not out.speech:
+            turn.out = Outgoing(voice_rate=profile.voice_rate)
+            turn.out.add(msg.ERROR)
+        out = turn.out
+        if turn.voice and out.replies and not out.speech:
             out.speech = "\n".join(r.text for r in out.replies)
-        if not profile.voice:
+        if not turn.voice:
             out.speech = ""
         return out
 
@@ -133,8 +144,9 @@ class Conversation:
 
     # -- text --------------------------------------------------------------------------------------
 
-    def _on_text(self, incoming: Incoming, profile: Profile, out: Outgoing) -> None:
-        text = clean_input(incoming.text)
+    def _on_text(self, turn: Turn) -> None:
+        text = clean_input(turn.incoming.text)
+        out = turn.out
         if has_personal_numbers(text):
             text = mask_personal_numbers(text)
             out.add(msg.PERSONAL_NUMBERS)
@@ -144,164 +156,192 @@ class Conversation:
         if len(text) > MAX_INPUT_CHARS:
             text = text[:MAX_INPUT_CHARS]
             out.add(msg.TOO_LONG)
-        if self.screenings.active(incoming.user):
-            self.screenings.answer(incoming.user, text, profile, out)
+        if turn.private:
+            if self.screenings.active(turn.user):
+                self.screenings.answer(turn.user, text, turn.profile, out)
+                out.personal = True
+                return
+            if self._pending_region(turn, text):
+                return
+        if self._reference(turn, text):
             return
-        if self._pending_region(incoming.user, text, out):
-            return
-        if self._reference(text, profile, out):
-            return
-        self._answer(text, profile, out)
-        paused = self.screenings.paused(incoming.user)
+        self._answer(turn, text)
+        paused = self.screenings.paused(turn.user) if turn.private else None
         if paused is not None:
             title = self.screenings.title(paused.screening)
             out.add(
                 f"另外，您上次的“{title}”自测还没做完，想接着做可以点下面的按钮。",
-                ((Button("继续自测", encode("s", paused.screening)),),),
+                ((Button("继续自测", encode(Action.SCREEN, paused.screening)),),),
             )
 
-    def _answer(self, text: str, profile: Profile, out: Outgoing) -> None:
-        outcome = self.services.searcher.search(text, k=5, region=profile.region)
-        answer = compose(outcome)
-        if not answer.in_scope:
-            self.repository.log_unanswered(mask_personal_numbers(text))
-            out.answered = False
-        out.add(answer.render(), self._answer_buttons(answer))
-        out.speech = _speech_of(answer)
+    def _region_for(self, turn: Turn) -> str | None:
+        return turn.incoming.region or turn.profile.region
 
-    def _answer_buttons(self, answer: Answer) -> tuple[tuple[Button, ...], ...]:
+    def _answer(self, turn: Turn, text: str) -> None:
+        outcome = self.services.searcher.search(text, k=5, region=self._region_for(turn))
+        answer = compose(outcome, self.services.library)
+        if not answer.in_scope:
+            if self.log_unanswered:
+                self.repository.log_unanswered(mask_personal_numbers(text))
+            turn.out.answered = False
+        turn.out.answer = answer
+        turn.out.add(answer.render(), self._answer_buttons(answer))
+        turn.out.speech = _speech_of(answer)
+
+    def _answer_buttons(self, answer: Answer) -> Buttons:
         rows: list[tuple[Button, ...]] = []
-        originals = [
-            Button(f"原文：{c.plan} {c.number or ''}".strip(), encode("c", c.clause_id))
-            for c in answer.citations
-        ]
+        originals = [Button(f"原文：{c.label}", encode(Action.CLAUSE, c.clause_id)) for c in answer.citations]
         if originals:
             rows.append(tuple(originals[:2]))
         if answer.screening and self.screenings.exists(answer.screening):
             title = self.screenings.title(answer.screening)
-            rows.append((Button(f"自测：我能申请{title}吗", encode("s", answer.screening)),))
-        more = [
-            Button(f"相关条款 {i}", encode("c", clause_id)) for i, clause_id in enumerate(answer.more[:2], 1)
-        ]
-        if more:
-            rows.append(tuple(more))
+            rows.append((Button(f"自测：我能申请{title}吗", encode(Action.SCREEN, answer.screening)),))
+        more = [self.services.clauses_by_id.get(clause_id) for clause_id in answer.more[:2]]
+        related = [Button(f"相关：{c.label}", encode(Action.CLAUSE, c.id)) for c in more if c is not None]
+        if related:
+            rows.append(tuple(related))
         return tuple(rows)
 
-    def _reference(self, text: str, profile: Profile, out: Outgoing) -> bool:
-        result = self.lookup.resolve(text, profile.region)
-        if result is None:
+    def _reference(self, turn: Turn, text: str) -> bool:
+        """A typed clause reference ("朔州 专栏9 第2项", "shuozhou:box9.2"): the clauses' original text."""
+        result = self.lookup.resolve(text, self._region_for(turn))
+        if result is None or (not result.clauses and not result.missing):
             return False
-        if not result.clauses and not result.missing:
-            return False
+        out = turn.out
         for sentence in result.missing:
             out.add(sentence)
         for clause in result.clauses[:3]:
             out.add(clause_text(clause))
         if len(result.clauses) > 3:
-            buttons = tuple(
-                (Button(f"{c.doc_short_title} {c.number}", encode("c", c.id)),) for c in result.clauses[3:8]
-            )
+            buttons = tuple((Button(c.label, encode(Action.CLAUSE, c.id)),) for c in result.clauses[3:8])
             out.add(f"还有 {len(result.clauses) - 3} 条，点下面的按钮查看：", buttons)
+        out.answer = reference_answer(result.clauses, result.missing)
+        out.answered = bool(result.clauses)
         return True
 
     # -- commands ----------------------------------------------------------------------------------
 
-    def _on_command(self, incoming: Incoming, profile: Profile, out: Outgoing) -> None:
-        name, args = incoming.command or "", clean_input(incoming.args)
-        command = next((c for c in msg.COMMANDS if c.name == name), None)
-        if command is None or (command.admin and not incoming.is_admin):
-            out.add(msg.HELP)
+    def _on_command(self, turn: Turn) -> None:
+        name, args = turn.incoming.command or "", clean_input(turn.incoming.args)
+        command = COMMANDS_BY_NAME.get(name)
+        if command is None or (command.admin and not turn.incoming.is_admin):
+            turn.out.add(self.help_text(turn))
             return
-        getattr(self, f"_cmd_{name}")(incoming, args, profile, out)
+        if command.private and not turn.private:
+            self._private_only(turn, f"cmd_{name}")
+            return
+        command.run(self, turn, args)
 
-    def _cmd_start(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
+    def _private_only(self, turn: Turn, payload: str) -> None:
+        turn.out.add(msg.PRIVATE_ONLY, ((Button("到私聊里继续", link=payload),),))
+
+    def _cmd_start(self, turn: Turn, args: str) -> None:
+        out = turn.out
         if args.startswith("clause_"):
-            clause = self.services.clause_from_link(args.removeprefix("clause_"))
+            ref = ClauseRef.from_link(args.removeprefix("clause_"))
+            clause = self.services.clauses_by_id.get(ref.key) if ref else None
             out.add(clause_text(clause) if clause else msg.STALE_BUTTON)
             return
         if args.startswith("screen_") and self.screenings.exists(args.removeprefix("screen_")):
-            self.screenings.start(incoming.user, args.removeprefix("screen_"), profile, out)
+            self.screenings.start(turn.user, args.removeprefix("screen_"), turn.profile, out)
+            out.personal = True
+            return
+        command = COMMANDS_BY_NAME.get(args.removeprefix("cmd_")) if args.startswith("cmd_") else None
+        if command is not None and command.name != "start" and not command.admin:
+            command.run(self, turn, "")
             return
         out.add(msg.WELCOME)
 
-    def _cmd_help(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
-        out.add(msg.HELP)
+    def _cmd_help(self, turn: Turn, args: str) -> None:
+        turn.out.add(self.help_text(turn))
 
-    def _cmd_region(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
+    def _cmd_region(self, turn: Turn, args: str) -> None:
         if args:
-            self._set_region(incoming.user, args, out)
+            self._set_region(turn, args)
             return
-        current = f"现在设置的地区是：{profile.region}。" if profile.region else "您还没有设置地区。"
-        buttons = tuple((Button(region, encode("r", region)),) for region in self.services.covered_regions())
-        self.repository.save_profile(incoming.user, pending="region")
-        out.add(f"{current}{msg.REGION_ASK}", (*buttons, (Button("清除地区设置", encode("r", "-")),)))
+        region = turn.profile.region
+        current = f"现在设置的地区是：{region}。" if region else "您还没有设置地区。"
+        buttons = tuple(
+            (Button(region, encode(Action.REGION, region)),) for region in self.services.covered_regions()
+        )
+        self.repository.save_profile(turn.user, pending="region")
+        turn.out.add(
+            f"{current}{msg.REGION_ASK}", (*buttons, (Button("清除地区设置", encode(Action.REGION, "-")),))
+        )
 
-    def _pending_region(self, user: str, text: str, out: Outgoing) -> bool:
-        if self.repository.pending(user) != "region":
+    def _pending_region(self, turn: Turn, text: str) -> bool:
+        if self.repository.pending(turn.user) != "region":
             return False
-        self.repository.save_profile(user, pending=None)
-        self._set_region(user, text, out)
+        self.repository.save_profile(turn.user, pending=None)
+        self._set_region(turn, text)
         return True
 
-    def _set_region(self, user: str, text: str, out: Outgoing) -> None:
+    def _set_region(self, turn: Turn, text: str) -> None:
+        out = turn.out
         if text in {"-", "清除", "无"}:
-            self.repository.save_profile(user, region=None, pending=None)
+            self.repository.save_profile(turn.user, region=None, pending=None)
             out.add("已清除地区设置。")
             return
-        region = self.services.gazetteer.normalize_region(text)
+        region = self.services.library.region(text)
         if region is None:
             out.add(f"没有认出“{text[:20]}”这个地区。请输入市、县或区的名字，比如“朔州”“甘州区”。")
             return
-        self.repository.save_profile(user, region=region, pending=None)
-        chain = self.services.gazetteer.covered_chain(region)
-        if chain:
-            out.add(f"好的，已设置为{region}。回答时会先找{'、'.join(chain)}的规划。")
+        self.repository.save_profile(turn.user, region=region.name, pending=None)
+        if region.covered:
+            out.add(f"好的，已设置为{region.name}。回答时会先找{'、'.join(region.chain)}的规划。")
         else:
-            out.add(f"好的，已设置为{region}。{region}的规划暂未收录，我会给您其他地区的类似规定，仅供参考。")
+            out.add(
+                f"好的，已设置为{region.name}。{region.name}的规划暂未收录，我会给您其他地区的类似规定，仅供参考。"
+            )
 
-    def _cmd_voice(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
-        choice = args or ("off" if profile.voice else "on")
-        self._set_voice(incoming.user, choice, out)
-        out.add(
+    def _cmd_voice(self, turn: Turn, args: str) -> None:
+        choice = args or ("off" if turn.profile.voice else "on")
+        self._set_voice(turn, choice)
+        turn.out.add(
             "语速可以选：",
-            (tuple(Button(label, encode("v", key)) for key, label in _VOICE_CHOICES if key in VOICE_RATES),),
+            (tuple(Button(label, encode(Action.VOICE, key)) for key, label in _VOICE_CHOICES),),
         )
 
-    def _set_voice(self, user: str, choice: str, out: Outgoing) -> None:
+    def _set_voice(self, turn: Turn, choice: str) -> None:
         choice = _VOICE_WORDS.get(choice, choice)
+        out = turn.out
         if choice == "off":
-            self.repository.save_profile(user, voice=False)
+            self.repository.save_profile(turn.user, voice=False)
+            turn.voice = False
             out.add("语音回复已关闭。")
         elif choice == "on":
-            self.repository.save_profile(user, voice=True)
+            self.repository.save_profile(turn.user, voice=True)
+            turn.voice = True
             out.add("语音回复已打开：每条文字回复后面会再发一条语音。发送 /voice off 可以关闭。")
         elif choice in VOICE_RATES:
-            self.repository.save_profile(user, voice=True, voice_rate=VOICE_RATES[choice])
+            self.repository.save_profile(turn.user, voice=True, voice_rate=VOICE_RATES[choice])
+            turn.voice = True
+            out.voice_rate = VOICE_RATES[choice]
             out.add(f"好的，语速已调为{dict(_VOICE_CHOICES)[choice]}，语音回复已打开。")
         else:
             out.add("请发送 /voice on 打开语音，/voice off 关闭，或者 /voice slow、/voice fast 调语速。")
 
-    def _cmd_screen(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
+    def _cmd_screen(self, turn: Turn, args: str) -> None:
+        turn.out.personal = True
         if args and self.screenings.exists(args):
-            self.screenings.start(incoming.user, args, profile, out)
+            self.screenings.start(turn.user, args, turn.profile, turn.out)
             return
-        out.add("想看看哪一项？点一下开始，一般只需回答几个问题：", self.screenings.menu())
+        turn.out.add("想看看哪一项？点一下开始，一般只需回答几个问题：", self.screenings.menu())
 
-    def _cmd_clause(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
+    def _cmd_clause(self, turn: Turn, args: str) -> None:
         if not args:
-            out.add(
+            turn.out.add(
                 "请在 /clause 后面写上编号，比如：/clause shuozhou:box9.2，或者直接输入“朔州 专栏9 第2项”。"
             )
             return
-        clause = self.services.clauses_by_id.get(args.strip())
-        if clause is not None:
-            out.add(clause_text(clause))
-        elif not self._reference(args, profile, out):
-            out.add(
+        if not self._reference(turn, args):
+            turn.out.add(
                 f"没有找到编号“{args[:40]}”。编号的样子是 shuozhou:box9.2，也可以输入“朔州 专栏9 第2项”。"
             )
+            turn.out.answered = False
 
-    def _cmd_compare(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
+    def _cmd_compare(self, turn: Turn, args: str) -> None:
+        out = turn.out
         if not args:
             out.add("请在 /compare 后面写上想比较的事，比如：/compare 护理补贴")
             return
@@ -312,82 +352,142 @@ class Conversation:
         lines = [f"各地规划对“{args[:30]}”的规定："]
         for _doc_id, clauses in rows:
             clause = clauses[0]
-            lines.append(
-                f"{clause.doc_short_title}（{clause.number or clause.path_text}）：{_snippet(clause)}"
-            )
-        buttons = tuple((Button(f"原文：{cs[0].doc_short_title}", encode("c", cs[0].id)),) for _, cs in rows)
+            lines.append(f"{clause.label}：{_snippet(clause)}")
+        buttons = tuple((Button(f"原文：{cs[0].label}", encode(Action.CLAUSE, cs[0].id)),) for _, cs in rows)
         out.add("\n".join(lines), buttons)
 
-    def _cmd_privacy(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
-        out.add(self.screenings.privacy_report(incoming.user))
+    def _cmd_privacy(self, turn: Turn, args: str) -> None:
+        turn.out.personal = True
+        turn.out.add(self.screenings.privacy_report(turn.user))
 
-    def _cmd_forget(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
+    def _cmd_forget(self, turn: Turn, args: str) -> None:
         if args in {"yes", "确定", "是"}:
-            self._forget(incoming.user, out)
+            self._forget(turn)
             return
-        out.add(
+        turn.out.add(
             msg.FORGET_CONFIRM,
-            ((Button("确定删除", encode("f", "yes")), Button("不删除", encode("f", "no"))),),
+            (
+                (
+                    Button("确定删除", encode(Action.FORGET, "yes")),
+                    Button("不删除", encode(Action.FORGET, "no")),
+                ),
+            ),
         )
 
-    def _forget(self, user: str, out: Outgoing) -> None:
-        self.screenings.forget(user)
-        self.repository.forget(user)
-        out.add(msg.FORGOTTEN)
+    def _forget(self, turn: Turn) -> None:
+        self.screenings.forget(turn.user)
+        self.repository.forget(turn.user)
+        turn.voice = False
+        turn.out.add(msg.FORGOTTEN)
 
-    def _cmd_cancel(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
-        had_pending = self.repository.pending(incoming.user) is not None
-        if self.screenings.active(incoming.user):
-            self.screenings.quit(incoming.user, out)
+    def _cmd_cancel(self, turn: Turn, args: str) -> None:
+        had_pending = self.repository.pending(turn.user) is not None
+        if self.screenings.active(turn.user):
+            self.screenings.quit(turn.user, turn.out)
         elif had_pending:
-            self.repository.save_profile(incoming.user, pending=None)
-            out.add(msg.CANCELLED)
+            self.repository.save_profile(turn.user, pending=None)
+            turn.out.add(msg.CANCELLED)
         else:
-            out.add(msg.NOTHING_TO_CANCEL)
+            turn.out.add(msg.NOTHING_TO_CANCEL)
 
-    def _cmd_reload(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
-        written = self.services.reload()
-        self.lookup = Lookup(self.services.searcher)
-        out.add(f"已重新载入规划：{'、'.join(written) if written else '没有变化'}。")
+    def _cmd_reload(self, turn: Turn, args: str) -> None:
+        _swapped, sentence = self.services.reload()
+        turn.out.add(sentence)
 
-    def _cmd_unanswered(self, incoming: Incoming, args: str, profile: Profile, out: Outgoing) -> None:
+    def _cmd_unanswered(self, turn: Turn, args: str) -> None:
         rows = self.repository.unanswered(limit=20)
         if not rows:
-            out.add("还没有记录到没能回答的问题。")
+            turn.out.add("还没有记录到没能回答的问题。")
             return
-        out.add("没能回答的问题（匿名，按次数）：\n" + "\n".join(f"{n} 次：{text}" for text, n, _ in rows))
+        listed = "\n".join(f"{n} 次：{text}" for text, n, _ in rows)
+        turn.out.add(f"没能回答的问题（匿名，按次数）：\n{listed}")
 
     # -- buttons -----------------------------------------------------------------------------------
 
-    def _on_callback(self, incoming: Incoming, profile: Profile, out: Outgoing) -> None:
-        data = decode(incoming.callback or "")
+    def _on_callback(self, turn: Turn) -> None:
+        data = decode(turn.incoming.callback or "")
         if data is None:
-            out.add(msg.STALE_BUTTON)
+            turn.out.add(msg.STALE_BUTTON)
             return
-        self._dispatch_callback(incoming, data, profile, out)
+        if data.action is not Action.CLAUSE and not turn.private:
+            self._private_only(turn, "cmd_help")
+            return
+        _BUTTONS[data.action](self, turn, data)
 
-    def _dispatch_callback(
-        self, incoming: Incoming, data: CallbackData, profile: Profile, out: Outgoing
-    ) -> None:
-        user = incoming.user
-        if data.action == "c":
-            clause = self.services.clauses_by_id.get(data.arg)
-            out.add(clause_text(clause) if clause else msg.STALE_BUTTON)
-        elif data.action == "s" and self.screenings.exists(data.arg):
-            self.screenings.start(user, data.arg, profile, out)
-        elif data.action == "a":
-            self.screenings.press(user, data.arg, profile, out)
-        elif data.action == "r":
-            self._set_region(user, data.arg, out)
-        elif data.action == "v":
-            self._set_voice(user, data.arg, out)
-        elif data.action == "f":
-            if data.arg == "yes":
-                self._forget(user, out)
-            else:
-                out.add(msg.FORGET_KEPT)
+    def _press_clause(self, turn: Turn, data: CallbackData) -> None:
+        clause = self.services.clauses_by_id.get(data.arg)
+        turn.out.add(clause_text(clause) if clause else msg.STALE_BUTTON)
+        turn.out.keep_buttons = True  # the person may want the other original too
+
+    def _press_screen(self, turn: Turn, data: CallbackData) -> None:
+        turn.out.personal = True
+        if self.screenings.exists(data.arg):
+            self.screenings.start(turn.user, data.arg, turn.profile, turn.out)
         else:
-            out.add(msg.STALE_BUTTON)
+            turn.out.add(msg.STALE_BUTTON)
+
+    def _press_answer(self, turn: Turn, data: CallbackData) -> None:
+        turn.out.personal = True
+        self.screenings.press(turn.user, data.arg, turn.profile, turn.out)
+
+    def _press_region(self, turn: Turn, data: CallbackData) -> None:
+        self._set_region(turn, data.arg)
+
+    def _press_voice(self, turn: Turn, data: CallbackData) -> None:
+        self._set_voice(turn, data.arg)
+
+    def _press_forget(self, turn: Turn, data: CallbackData) -> None:
+        if data.arg == "yes":
+            self._forget(turn)
+        else:
+            turn.out.add(msg.FORGET_KEPT)
+
+
+#: The command table: the menu people see, in this order (Telegram's command list and /help).
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "开始使用，看看我能做什么", Conversation._cmd_start),
+    Command("help", "怎么提问，有哪些功能", Conversation._cmd_help),
+    Command("region", "设置我所在的地区", Conversation._cmd_region, private=True),
+    Command("voice", "语音回复：开、关、语速", Conversation._cmd_voice, private=True),
+    Command("screen", "自测：看看我可能符合哪些补贴", Conversation._cmd_screen, private=True),
+    Command("clause", "按编号查看规划原文", Conversation._cmd_clause),
+    Command("compare", "比较各地规划对同一件事的规定", Conversation._cmd_compare),
+    Command("privacy", "看看保存了我的哪些信息", Conversation._cmd_privacy, private=True),
+    Command("forget", "删除保存的我的全部信息", Conversation._cmd_forget, private=True),
+    Command("cancel", "退出当前的自测或操作", Conversation._cmd_cancel, private=True),
+    Command("reload", "管理员：重新载入数据和规划", Conversation._cmd_reload, admin=True),
+    Command("unanswered", "管理员：查看没能回答的问题", Conversation._cmd_unanswered, admin=True),
+)
+COMMANDS_BY_NAME = {c.name: c for c in COMMANDS}
+PUBLIC_COMMANDS = tuple(c for c in COMMANDS if not c.admin)
+
+#: What each kind of button does.
+_BUTTONS: dict[Action, Callable[[Conversation, Turn, CallbackData], None]] = {
+    Action.CLAUSE: Conversation._press_clause,
+    Action.SCREEN: Conversation._press_screen,
+    Action.ANSWER: Conversation._press_answer,
+    Action.REGION: Conversation._press_region,
+    Action.VOICE: Conversation._press_voice,
+    Action.FORGET: Conversation._press_forget,
+}
+
+
+def help_text(plans: list[str], *, admin: bool = False) -> str:
+    """/help: how to ask, the plans covered (`plans`: their short titles) and the command menu."""
+    commands = COMMANDS if admin else PUBLIC_COMMANDS
+    return "\n".join(
+        [
+            msg.HELP_INTRO.format(count=_count(len(plans)), plans="、".join(plans)),
+            "常用命令：",
+            *(f"/{c.name}：{c.description}" for c in commands),
+            msg.HELP_REFERENCES,
+            msg.DISCLAIMER,
+        ]
+    )
+
+
+def _count(n: int) -> str:
+    return "零一两三四五六七八九十"[n] if n <= 10 else str(n)
 
 
 _VOICE_CHOICES = (("slow", "慢"), ("normal", "正常"), ("fast", "快"), ("off", "关闭语音"))
@@ -404,16 +504,15 @@ _VOICE_WORDS = {
 
 def clause_text(clause: ClauseView) -> str:
     """A clause's original text with its citation, for the 原文 button and /clause."""
-    header = f"{clause.doc_title}（{clause.region}）\n{clause.path_text} {clause.number}".rstrip()
+    header = f"{clause.doc_title}（{clause.region}）\n{clause.label}"
     if clause.box:
         header += f"\n{clause.box}"
-    body = clause.text
     departments = ""
     if clause.lead_departments:
         departments = f"\n牵头单位：{'、'.join(clause.lead_departments)}"
         if clause.participating_departments:
             departments += f"\n参与单位：{'、'.join(clause.participating_departments)}"
-    return f"{header}\n\n{body}{departments}\n\n编号：{clause.id}"
+    return f"{header}\n\n{clause.text}{departments}\n\n编号：{clause.id}"
 
 
 def _snippet(clause: ClauseView, limit: int = 90) -> str:

@@ -5,32 +5,6 @@ Written for screen readers: short lines, no emoji bullets, no tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    description: str  # shown in Telegram's command menu and in /help
-    admin: bool = False
-
-
-COMMANDS: tuple[Command, ...] = (
-    Command("start", "开始使用，看看我能做什么"),
-    Command("help", "怎么提问，有哪些功能"),
-    Command("region", "设置我所在的地区"),
-    Command("voice", "语音回复：开、关、语速"),
-    Command("screen", "自测：看看我可能符合哪些补贴"),
-    Command("clause", "按编号查看规划原文"),
-    Command("compare", "比较各地规划对同一件事的规定"),
-    Command("privacy", "看看保存了我的哪些信息"),
-    Command("forget", "删除保存的我的全部信息"),
-    Command("cancel", "退出当前的自测或操作"),
-    Command("reload", "管理员：重新载入规划", admin=True),
-    Command("unanswered", "管理员：查看没能回答的问题", admin=True),
-)
-PUBLIC_COMMANDS = tuple(c for c in COMMANDS if not c.admin)
-
 WELCOME = (
     "您好，我是规划助手。我能用简单的话，解释各地“十四五”残疾人保障和发展规划里的政策，"
     "并告诉您依据是规划的哪一条。\n"
@@ -39,15 +13,15 @@ WELCOME = (
     "请不要发送身份证号、手机号等个人信息。"
 )
 
-HELP = "\n".join(
-    [
-        "您可以直接打字提问，用平常说话的方式就行。如果提到您所在的地区（比如朔州、张掖），我会先找当地的规定。",
-        "目前收录了五份规划：山西省、朔州市、张掖市、同心县（征求意见稿）、茌平区。",
-        "常用命令：",
-        *(f"/{c.name}：{c.description}" for c in PUBLIC_COMMANDS),
-        "工作人员还可以直接输入编号查原文，比如“朔州 专栏9 第2项”“张掖 三（二）4”“茌平 指标 11”。",
-        "我的回答只供参考，具体以当地残联、民政部门的答复为准。",
-    ]
+HELP_INTRO = (
+    "您可以直接打字提问，用平常说话的方式就行。如果提到您所在的地区（比如朔州、张掖），我会先找当地的规定。\n"
+    "目前收录了{count}份规划：{plans}。"
+)
+HELP_REFERENCES = "工作人员还可以直接输入编号查原文，比如“朔州 专栏9 第2项”“张掖 三（二）4”“茌平 指标 11”。"
+DISCLAIMER = "我的回答只供参考，具体以当地残联、民政部门的答复为准。"
+PRIVATE_ONLY = (
+    "这件事和您个人有关，为了保护您的隐私，请在和我的私聊里做。点下面的按钮就能打开私聊。"
+    "在群里，我只回答一般性的政策问题。"
 )
 
 EMPTY_INPUT = "请用文字告诉我您想了解什么，比如“残疾人证怎么办”或“护理补贴谁能领”。"

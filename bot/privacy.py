@@ -16,8 +16,8 @@ import unicodedata
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import session_scope
 from bot.models import AppMeta
+from knowledge.store import session_scope
 
 SALT_KEY = "user_id_salt"
 

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot.db import session_scope
 from bot.models import ScreeningSession, UnansweredQuestion, UserProfile, utcnow
+from knowledge.store import session_scope
 
 SCREENING_RETENTION = dt.timedelta(days=30)
 UNANSWERED_RETENTION = dt.timedelta(days=180)

@@ -16,17 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from typing import TYPE_CHECKING
 
-from bot.callbacks import encode
+from bot.callbacks import Action, encode
+from bot.replies import Button, Buttons, Outgoing
 from bot.repository import SCREENING_RETENTION, Profile, Repository, StaleState
 from bot.services import Services
 from knowledge import screening as engine
 from knowledge.facts import load_facts
 from knowledge.screening import CONSENT_KEEP_DAYS, Prompt, State
-
-if TYPE_CHECKING:
-    from bot.core import Button, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +47,8 @@ class ScreeningFlow:
     def title(self, name: str) -> str:
         return self._titles[name]
 
-    def menu(self) -> tuple[tuple[Button, ...], ...]:
-        from bot.core import Button
-
-        return tuple((Button(title, encode("s", name)),) for name, title in self._titles.items())
+    def menu(self) -> Buttons:
+        return tuple((Button(title, encode(Action.SCREEN, name)),) for name, title in self._titles.items())
 
     # -- state -------------------------------------------------------------------------------------
 
@@ -164,16 +159,16 @@ class ScreeningFlow:
         self._render(prompt, state, out)
 
     def _render(self, prompt: Prompt, state: State, out: Outgoing) -> None:
-        from bot.core import Button
-
         rows: list[tuple[Button, ...]] = []
         step = _step(state)
+
+        def press(option_id: str) -> str:
+            return encode(Action.ANSWER, f"{state.screening}.{step}.{option_id}")
+
         for option in prompt.options:
-            rows.append((Button(option.label, encode("a", f"{state.screening}.{step}.{option.id}")),))
+            rows.append((Button(option.label, press(option.id)),))
         if prompt.kind in ("question", "consent"):
-            controls = tuple(
-                Button(c.label, encode("a", f"{state.screening}.{step}.{c.id}")) for c in prompt.controls
-            )
+            controls = tuple(Button(c.label, press(c.id)) for c in prompt.controls)
             rows.append(controls)
             text = f"（第{prompt.step}题，大约共{prompt.total_hint}题）\n{prompt.text}"
             if prompt.options:
@@ -186,7 +181,7 @@ class ScreeningFlow:
             others = [(n, t) for n, t in self._titles.items() if n != state.screening][:3]
             out.add(
                 "还想看看其他项目吗？",
-                tuple((Button(title, encode("s", name)),) for name, title in others),
+                tuple((Button(title, encode(Action.SCREEN, name)),) for name, title in others),
             )
 
     # -- privacy -----------------------------------------------------------------------------------

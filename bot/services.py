@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
 from bot.db import exclusive, make_engine, migrate
 from bot.settings import Settings
+from knowledge.clause import ClauseView
 from knowledge.corpus import PlanSource, ingest, open_index
-from knowledge.plans import PlanMeta, load_catalog, plan_text
-from knowledge.regions import Gazetteer, load_gazetteer
+from knowledge.datafile import DataError
+from knowledge.library import Library
+from knowledge.plans import PlanMeta, plan_text
+from knowledge.regions import Gazetteer
 from knowledge.search import Searcher
-from knowledge.store import ClauseView
-from knowledge.tokenize import Tokenizer, default_tokenizer
+from knowledge.tokenize import Tokenizer, default_cache_dir
 
 if TYPE_CHECKING:
     from voice import VoiceNote, VoiceService
@@ -26,74 +28,107 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def shipped_sources(catalog: dict[str, PlanMeta]) -> list[PlanSource]:
-    return [PlanSource(meta, plan_text(meta)) for meta in catalog.values()]
+def shipped_sources(catalog: dict[str, PlanMeta] | Library) -> list[PlanSource]:
+    metas = catalog.catalog.values() if isinstance(catalog, Library) else catalog.values()
+    return [PlanSource(meta, plan_text(meta)) for meta in metas]
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """One consistent generation of what planbot knows: the data library and the clauses searched."""
+
+    library: Library
+    searcher: Searcher
+    clauses_by_id: dict[str, ClauseView]
 
 
 @dataclass
 class Services:
     settings: Settings
     engine: Engine
-    catalog: dict[str, PlanMeta]
     tokenizer: Tokenizer
-    searcher: Searcher
+    knowledge: Knowledge
     timings: dict[str, float] = field(default_factory=dict)
+    _voice: VoiceService | None = None
+    _voice_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def open(cls, settings: Settings | None = None) -> Services:
-        """Migrate the database, ingest the shipped plans if they changed, open the index."""
+    def open(cls, settings: Settings | None = None, *, library: Library | None = None) -> Services:
+        """Load and check the data library, migrate the database, ingest the shipped plans if they
+        changed, open the index. A malformed data file stops start-up here, naming file and field."""
         settings = settings or Settings()
         timings: dict[str, float] = {}
         start = time.perf_counter()
+        library = library or Library.load()
+        timings["library"] = time.perf_counter() - start
         engine = make_engine(settings.resolved_database_url)
         migrate(engine)
-        timings["migrate"] = time.perf_counter() - start
-        catalog = load_catalog()
+        timings["migrate"] = time.perf_counter() - start - sum(timings.values())
         with exclusive(engine):  # workers starting together on an empty database ingest once
-            written = ingest(engine, shipped_sources(catalog))
+            written = ingest(engine, shipped_sources(library))
         if written:
             log.info("ingested %s", ", ".join(written))
         timings["ingest"] = time.perf_counter() - start - sum(timings.values())
-        tokenizer = default_tokenizer()
-        clauses, index = open_index(engine, settings.index_dir, tokenizer)
+        tokenizer = Tokenizer(default_cache_dir(), data_dir=library.directory, synonyms=library.synonyms)
+        knowledge = _open_knowledge(engine, settings, tokenizer, library)
         timings["index"] = time.perf_counter() - start - sum(timings.values())
         tokenizer.warm_up()
         timings["tokenizer"] = time.perf_counter() - start - sum(timings.values())
-        searcher = Searcher(clauses, index, tokenizer, load_gazetteer())
-        return cls(settings, engine, catalog, tokenizer, searcher, timings)
+        return cls(settings, engine, tokenizer, knowledge, timings)
+
+    # -- what the core reads -----------------------------------------------------------------------
+
+    @property
+    def library(self) -> Library:
+        return self.knowledge.library
+
+    @property
+    def searcher(self) -> Searcher:
+        return self.knowledge.searcher
+
+    @property
+    def clauses_by_id(self) -> dict[str, ClauseView]:
+        return self.knowledge.clauses_by_id
 
     @property
     def gazetteer(self) -> Gazetteer:
-        return self.searcher.gazetteer
-
-    @cached_property
-    def clauses_by_id(self) -> dict[str, ClauseView]:
-        return {c.id: c for c in self.searcher.clauses}
+        return self.library.gazetteer
 
     def covered_regions(self) -> list[str]:
         """The regions with a plan, in catalogue order (for region buttons)."""
-        return list(dict.fromkeys(meta.region for meta in self.catalog.values()))
+        return self.library.covered_regions
 
-    def clause_from_link(self, payload: str) -> ClauseView | None:
-        """The clause a deep link names (bot.links encodes ids into Telegram's start payload)."""
-        return self.clauses_by_id.get(link_to_clause_id(payload))
+    def reload(self) -> tuple[bool, str]:
+        """Load the data files and plans again and swap them in whole; on any problem keep what runs.
 
-    def reload(self) -> list[str]:
-        """Re-ingest plans whose text or parser changed and reopen the index; returns their ids."""
-        with exclusive(self.engine):
-            written = ingest(self.engine, shipped_sources(self.catalog), force=False)
-        clauses, index = open_index(self.engine, self.settings.index_dir, self.tokenizer)
-        self.searcher = Searcher(clauses, index, self.tokenizer, self.searcher.gazetteer)
-        self.__dict__.pop("clauses_by_id", None)
-        return written
+        Returns (swapped, a sentence for the admin)."""
+        try:
+            library = Library.load(self.library.directory)
+            with exclusive(self.engine):
+                written = ingest(self.engine, shipped_sources(library))
+            tokenizer = Tokenizer(default_cache_dir(), data_dir=library.directory, synonyms=library.synonyms)
+            tokenizer.warm_up()
+            knowledge = _open_knowledge(self.engine, self.settings, tokenizer, library)
+        except (DataError, OSError, ValueError) as error:
+            log.warning("reload refused: %s", error)
+            return False, f"没有重新载入，继续使用原来的数据：{error}"
+        self.tokenizer, self.knowledge = tokenizer, knowledge  # one assignment each: readers see old or new
+        changed = "、".join(written) if written else "规划没有变化"
+        return True, f"已重新载入数据文件和规划（{changed}）。"
 
-    @cached_property
+    # -- speech --------------------------------------------------------------------------------------
+
+    @property
     def voice(self) -> VoiceService:
-        from voice import VoiceService  # loaded on first use: most replies need no speech
+        """The speech service, started on first use: most replies need no speech."""
+        with self._voice_lock:
+            if self._voice is None:
+                from voice import VoiceService
 
-        return VoiceService(
-            self.settings.voice_cache_dir, max_cache_bytes=self.settings.voice_cache_mb * 1_000_000
-        )
+                self._voice = VoiceService(
+                    self.settings.voice_cache_dir, max_cache_bytes=self.settings.voice_cache_mb * 1_000_000
+                )
+            return self._voice
 
     def speak(self, text: str, *, rate: int) -> VoiceNote | None:
         """A voice note for `text`, or None when speech fails (the caller still sends the text)."""
@@ -113,22 +148,20 @@ class Services:
         from voice import VoiceUnavailable
 
         try:
-            voice = await asyncio.to_thread(getattr, self, "voice")  # first use imports and starts it
+            voice = await asyncio.to_thread(lambda: self.voice)  # first use imports and starts it
             return await voice.aspeak(text, rate=rate)
         except VoiceUnavailable:
             log.warning("voice note failed", exc_info=True)
             return None
 
     def close(self) -> None:
-        if "voice" in self.__dict__:
-            self.voice.close()
+        if self._voice is not None:
+            self._voice.close()
         self.engine.dispose()
 
 
-def clause_id_to_link(clause_id: str) -> str:
-    """A clause id as a Telegram deep-link payload ([A-Za-z0-9_-], ≤ 64 chars): ':' → '-', '.' → '_'."""
-    return clause_id.replace(":", "-").replace(".", "_")
-
-
-def link_to_clause_id(payload: str) -> str:
-    return payload.replace("-", ":", 1).replace("_", ".")
+def _open_knowledge(engine: Engine, settings: Settings, tokenizer: Tokenizer, library: Library) -> Knowledge:
+    clauses, index = open_index(engine, settings.index_dir, tokenizer)
+    by_id = {c.id: c for c in clauses}
+    library.check_clauses(by_id.keys())
+    return Knowledge(library, Searcher(clauses, index, tokenizer, library), by_id)

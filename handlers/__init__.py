@@ -18,5 +18,5 @@ def register(application: Application) -> None:
     private_or_group = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
     application.add_handler(InlineQueryHandler(on_inline_query))
     application.add_handler(CallbackQueryHandler(on_update))
-    application.add_handler(MessageHandler(private_or_group & ~filters.UpdateType.EDITED, on_update))
+    application.add_handler(MessageHandler(private_or_group, on_update))  # edits are answered anew
     application.add_error_handler(on_error)

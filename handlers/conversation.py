@@ -12,7 +12,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot import messages
-from bot.core import Outgoing
+from bot.replies import Outgoing
 from handlers.context import PlanbotContext
 from handlers.render import keyboard, split_message
 from handlers.updates import PLATFORM, to_incoming
@@ -60,7 +60,7 @@ async def on_update(update: Update, context: PlanbotContext) -> None:
         await query.answer()
     async with chat_action(context, chat.id, ChatAction.TYPING):
         outgoing = await asyncio.to_thread(conversation.handle, incoming)
-    if query is not None and query.message is not None and not (incoming.callback or "").startswith("1|c|"):
+    if query is not None and query.message is not None and not outgoing.keep_buttons:
         with contextlib.suppress(BadRequest):  # the message may be too old to edit
             await query.edit_message_reply_markup(None)
     await send(context, chat.id, outgoing)
@@ -70,7 +70,7 @@ async def send(context: PlanbotContext, chat_id: int, outgoing: Outgoing) -> Non
     for reply in outgoing.replies:
         pieces = split_message(reply.text)
         for i, piece in enumerate(pieces):
-            markup = keyboard(reply) if i == len(pieces) - 1 else None
+            markup = keyboard(reply, context.bot.username) if i == len(pieces) - 1 else None
             await deliver(
                 lambda piece=piece, markup=markup: context.bot.send_message(
                     chat_id, piece, reply_markup=markup

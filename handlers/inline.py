@@ -25,7 +25,7 @@ async def on_inline_query(update: Update, context: PlanbotContext) -> None:
     results = [
         InlineQueryResultArticle(
             id=str(i),
-            title=f"{r.clause.doc_short_title} {r.clause.number}".strip()[:64],
+            title=r.clause.label[:64],
             description=r.clause.text[:120],
             input_message_content=InputTextMessageContent(clause_text(r.clause)[:4096]),
         )

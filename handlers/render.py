@@ -10,18 +10,25 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core import Reply
+from bot.replies import Button, Reply
 
 MAX_MESSAGE = 4096
 _BOUNDARY = re.compile(r"(?<=[。！？；\n])")
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
-    )
+def keyboard(reply: Reply, bot_username: str | None = None) -> InlineKeyboardMarkup | None:
+    """The reply's buttons; a link button opens the private chat with the bot (needs its username)."""
+    rows = [[b for b in (_button(button, bot_username) for button in row) if b] for row in reply.buttons]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton | None:
+    if button.link:
+        if not bot_username:
+            return None
+        return InlineKeyboardButton(button.label, url=f"https://t.me/{bot_username}?start={button.link}")
+    return InlineKeyboardButton(button.label, callback_data=button.data)
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:

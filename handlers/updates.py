@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from telegram import Chat as TelegramChat
 from telegram import Message, Update
 
-from bot.core import Incoming, parse_command
+from bot.core import parse_command
+from bot.replies import Chat, Incoming
 
 PLATFORM = "telegram"
 _MEDIA = (
@@ -30,17 +32,25 @@ def media_kind(message: Message) -> str | None:
     return None
 
 
+def chat_kind(update: Update) -> Chat:
+    chat = update.effective_chat
+    return Chat.PRIVATE if chat is not None and chat.type == TelegramChat.PRIVATE else Chat.GROUP
+
+
 def to_incoming(update: Update, user: str, *, is_admin: bool) -> Incoming | None:
-    """What the person sent, or None for updates planbot does not answer (edits, channel posts…)."""
+    """What the person sent, or None for updates planbot does not answer (channel posts…).
+
+    An edited message is answered as a new one; a photo's or document's caption is read as text."""
+    chat = chat_kind(update)
     if update.callback_query is not None:
-        return Incoming(user=user, callback=update.callback_query.data or "", is_admin=is_admin)
-    message = update.message
+        return Incoming(user=user, callback=update.callback_query.data or "", is_admin=is_admin, chat=chat)
+    message = update.message or update.edited_message
     if message is None:
         return None
-    text = message.text or ""
+    text = message.text or message.caption or ""
     if text.startswith("/"):
         command, args = parse_command(text)
-        return Incoming(user=user, command=command, args=args, is_admin=is_admin)
+        return Incoming(user=user, command=command, args=args, is_admin=is_admin, chat=chat)
     if text:
-        return Incoming(user=user, text=text, is_admin=is_admin)
-    return Incoming(user=user, media=media_kind(message) or "other", is_admin=is_admin)
+        return Incoming(user=user, text=text, is_admin=is_admin, chat=chat)
+    return Incoming(user=user, media=media_kind(message) or "other", is_admin=is_admin, chat=chat)

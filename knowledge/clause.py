@@ -1,4 +1,4 @@
-"""The plain data a parsed plan is made of.
+"""The plain data a parsed plan is made of, and the clause as the rest of planbot reads it.
 
 These dataclasses are the contract between the parser (text → clauses), the store
 (clauses → database rows) and search (rows → index). They know nothing of databases.
@@ -6,8 +6,14 @@ These dataclasses are the contract between the parser (text → clauses), the st
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from knowledge.refs import ClauseRef
+
+PATH_SEPARATOR = " › "
+_GROUP = re.compile(r"^[一二三四五六七八九十]+、")
 
 
 class Kind(StrEnum):
@@ -58,3 +64,54 @@ class ParsedDocument:
     doc_id: str
     title: str
     clauses: list[ParsedClause] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseView:
+    """A clause as the rest of planbot reads it: plain values, document facts attached."""
+
+    id: str
+    doc_id: str
+    doc_title: str
+    doc_short_title: str
+    region: str
+    seq: int
+    kind: Kind
+    ref: str
+    path: tuple[str, ...]
+    number: str
+    title: str
+    text: str
+    lead_departments: tuple[str, ...]
+    participating_departments: tuple[str, ...]
+    box: str
+    indicator: Indicator | None
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        return self.lead_departments + self.participating_departments
+
+    @property
+    def path_text(self) -> str:
+        return PATH_SEPARATOR.join(self.path)
+
+    @property
+    def cref(self) -> ClauseRef:
+        return ClauseRef(self.doc_id, self.ref)
+
+    @property
+    def box_group(self) -> str:
+        """A box item's sub-group heading ("一、资金类" in 张掖's boxes), else ""."""
+        if self.kind is Kind.BOX_ITEM and len(self.path) >= 3 and _GROUP.match(self.path[-1]):
+            return self.path[-1]
+        return ""
+
+    @property
+    def label(self) -> str:
+        """The citation as words: "朔州市规划 专栏9 第2项"."""
+        return self.cref.label(self.doc_short_title, self.box_group)
+
+    @property
+    def spoken_label(self) -> str:
+        """The citation for the ear: "朔州市规划，专栏九，第二项"."""
+        return self.cref.spoken(self.doc_short_title, self.box_group)

@@ -24,13 +24,11 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.engine import Engine
 
-from bot.db import session_scope
 from knowledge import store
-from knowledge.clause import ParsedDocument
+from knowledge.clause import ClauseView, ParsedDocument
 from knowledge.index import Bm25Index
 from knowledge.parse import parse_plan
 from knowledge.plans import PlanMeta
-from knowledge.store import ClauseView
 from knowledge.tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -69,14 +67,14 @@ class PlanSource:
 def ingest(engine: Engine, sources: Iterable[PlanSource], *, force: bool = False) -> list[str]:
     """Store each plan whose hash differs from the stored one; return the ids written."""
     written: list[str] = []
-    with session_scope(engine) as session:
+    with store.session_scope(engine) as session:
         stored = store.stored_hashes(session)
     for source in sources:
         digest = source.content_hash
         if not force and stored.get(source.meta.doc_id) == digest:
             continue
         parsed = parse_plan(source.meta, source.text)
-        with session_scope(engine) as session:
+        with store.session_scope(engine) as session:
             store.replace_document(session, source.meta, parsed, digest)
         written.append(source.meta.doc_id)
         log.info("ingested %s: %d clauses", source.meta.doc_id, len(parsed.clauses))
@@ -154,7 +152,7 @@ def corpus_hash(doc_hashes: dict[str, str], tokenizer: Tokenizer) -> str:
 
 def open_index(engine: Engine, index_dir: Path, tokenizer: Tokenizer) -> tuple[list[ClauseView], Bm25Index]:
     """Load the clauses and the index that matches them, building the index if it is missing or stale."""
-    with session_scope(engine) as session:
+    with store.session_scope(engine) as session:
         hashes = store.stored_hashes(session)
         clauses = store.load_views(session)
     digest = corpus_hash(hashes, tokenizer)

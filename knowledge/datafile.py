@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Any
 
 
+class DataError(ValueError):
+    """A data file is malformed; the message names the file, the field and the reason."""
+
+
 def read_toml(path: Traversable | Path, error: type[Exception], where: str | None = None) -> dict[str, Any]:
     """The file's table. A syntax error becomes `error`, naming the file (or `where`) and, through
     tomllib's message, the line and column, so a typo in a data file fails loudly and findably."""

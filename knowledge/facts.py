@@ -22,7 +22,7 @@ from typing import Any
 
 import cn2an
 
-from knowledge.datafile import read_toml
+from knowledge.datafile import DataError, read_toml
 
 FACTS_FILE = Path(str(resources.files("knowledge") / "data" / "facts.toml"))
 FACT_TYPES = ("choice", "boolean", "number")
@@ -79,7 +79,7 @@ _CHINESE_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百]+")
 _DIGITS = re.compile(r"\d+")
 
 
-class FactError(ValueError):
+class FactError(DataError):
     """facts.toml is malformed; the message names the file and the key."""
 
 

@@ -14,24 +14,16 @@ lifting elsewhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
-from knowledge.datafile import read_toml
-from knowledge.plans import load_catalog
+from knowledge.datafile import DataError, read_toml
+from knowledge.refs import LOCAL_PATTERN, ClauseRef
 from knowledge.tokenize import clean_text, to_simplified
 
-DATA_DIR = Path(str(resources.files("knowledge") / "data"))
-GUIDES_DIR = DATA_DIR / "guides"
-GLOSSARY_FILE = DATA_DIR / "glossary.toml"
-
 SUMMARY_MAX_CHARS = 150
-SCREENINGS_DIR = DATA_DIR / "screenings"  # one file a screening, named after it (screening_rules checks)
-# "3.1.2", "2.2.p1", "box2.6", "ind11" — see knowledge.parse for the scheme.
-REF_PATTERN = re.compile(r"(?:\d+(?:\.\d+)*(?:\.p\d+)?|box\d+\.\d+|ind\d+)")
 _ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 _SPACE = re.compile(r"\s+")
 
@@ -44,7 +36,7 @@ _KNOWN_FIELDS = frozenset(
 )
 
 
-class GuideError(ValueError):
+class GuideError(DataError):
     """A guide or glossary file is malformed; the message names the file and the field."""
 
 
@@ -77,7 +69,7 @@ class Guide:
 
     def clause_keys_for(self, doc_id: str) -> tuple[str, ...]:
         """Clause keys ("<doc_id>:<ref>") as used by knowledge.parse.clause_index and the store."""
-        return tuple(f"{doc_id}:{ref}" for ref in self.refs_for(doc_id))
+        return tuple(ClauseRef(doc_id, ref).key for ref in self.refs_for(doc_id))
 
     @property
     def clause_keys(self) -> tuple[str, ...]:
@@ -132,8 +124,8 @@ def _terms(path: Path, raw: dict, field: str) -> tuple[str, ...]:
     return terms
 
 
-@cache
-def _glossary(glossary_file: Path = GLOSSARY_FILE) -> dict[str, str]:
+def read_glossary(glossary_file: Path) -> dict[str, str]:
+    """Term → plain explanation, from glossary.toml."""
     raw = read_toml(glossary_file, GuideError, glossary_file.name)
     terms = raw.get("terms")
     if not isinstance(terms, dict) or not terms:
@@ -165,7 +157,7 @@ def _sources(path: Path, raw: dict, doc_ids: frozenset[str]) -> tuple[tuple[str,
         if not isinstance(refs, list) or not refs or not all(isinstance(r, str) for r in refs):
             raise _fail(path, field, 'must be a non-empty list of refs like "3.1.4" or "box2.2"')
         for ref in refs:
-            if not REF_PATTERN.fullmatch(ref):
+            if not LOCAL_PATTERN.fullmatch(ref):
                 raise _fail(path, field, f'{ref!r} is not a ref ("3.1.4", "2.2.p1", "box2.6", "ind11")')
         if len(set(refs)) != len(refs):
             raise _fail(path, field, "lists a ref twice")
@@ -189,11 +181,12 @@ def _regional(path: Path, raw: dict, cited: Iterable[str]) -> tuple[tuple[str, s
     return tuple(out)
 
 
-def _glossary_entries(path: Path, raw: dict, texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
+def _glossary_entries(
+    path: Path, raw: dict, texts: Iterable[str], shared: Mapping[str, str]
+) -> tuple[tuple[str, str], ...]:
     value = raw.get("glossary", [])
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
         raise _fail(path, "glossary", "must be a list of terms defined in glossary.toml")
-    shared = _glossary()
     body = "".join(texts)
     out = []
     for term in value:
@@ -205,8 +198,14 @@ def _glossary_entries(path: Path, raw: dict, texts: Iterable[str]) -> tuple[tupl
     return tuple(out)
 
 
-def parse_guide(path: Path, raw: dict, doc_ids: frozenset[str]) -> Guide:
-    """Validate one guide's parsed TOML; raise GuideError naming the file and field."""
+def parse_guide(
+    path: Path,
+    raw: dict,
+    doc_ids: Collection[str],
+    glossary: Mapping[str, str],
+    screenings: Collection[str],
+) -> Guide:
+    """Validate one guide's parsed TOML against the plans, glossary and screenings it may name."""
     unknown = set(raw) - _KNOWN_FIELDS
     if unknown:
         raise _fail(path, sorted(unknown)[0], f"unknown field; known fields are {sorted(_KNOWN_FIELDS)}")
@@ -227,8 +226,8 @@ def parse_guide(path: Path, raw: dict, doc_ids: frozenset[str]) -> Guide:
         raise _fail(path, "keywords", f"{sorted(overlap)[0]!r} is already an alias")
     together = _together(path, raw)
     screening = raw.get("screening")
-    if screening is not None and screening not in _screening_names():
-        raise _fail(path, "screening", f"{screening!r} is not one of {_screening_names()}")
+    if screening is not None and screening not in screenings:
+        raise _fail(path, "screening", f"{screening!r} is not one of {sorted(screenings)}")
     sources = _sources(path, raw, doc_ids)
     regional = _regional(path, raw, (doc_id for doc_id, _ in sources))
     title = _text(path, raw, "title", required=True)
@@ -246,17 +245,12 @@ def parse_guide(path: Path, raw: dict, doc_ids: frozenset[str]) -> Guide:
         who=who,
         how_to_apply=how_to_apply,
         national_rule=national_rule,
-        glossary=_glossary_entries(path, raw, texts),
+        glossary=_glossary_entries(path, raw, texts, glossary),
         screening=screening,
         sources=sources,
         regional=regional,
         path=path,
     )
-
-
-@cache
-def _screening_names() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in SCREENINGS_DIR.glob("*.toml")))
 
 
 def _check_terms_unique(guides: Sequence[Guide]) -> None:
@@ -271,24 +265,19 @@ def _check_terms_unique(guides: Sequence[Guide]) -> None:
             owner[key] = guide
 
 
-@cache
-def _load(directory: Path) -> tuple[Guide, ...]:
+def read_guides(
+    directory: Path, doc_ids: Collection[str], glossary: Mapping[str, str], screenings: Collection[str]
+) -> tuple[Guide, ...]:
+    """Every guide in `directory`, sorted by file name, validated (see `parse_guide`)."""
     paths = sorted(directory.glob("*.toml"))
     if not paths:
         raise GuideError(f"{directory}: no guide files (*.toml)")
-    doc_ids = frozenset(load_catalog())
-    guides = tuple(parse_guide(path, read_toml(path, GuideError, path.name), doc_ids) for path in paths)
+    guides = tuple(
+        parse_guide(path, read_toml(path, GuideError, path.name), doc_ids, glossary, screenings)
+        for path in paths
+    )
     _check_terms_unique(guides)
     return guides
-
-
-def load_guides(directory: Path = GUIDES_DIR) -> list[Guide]:
-    """All guides, sorted by file name; loaded and validated once per directory."""
-    return list(_load(directory))
-
-
-def guide_by_id(guide_id: str) -> Guide | None:
-    return next((g for g in _load(GUIDES_DIR) if g.id == guide_id), None)
 
 
 # ---- matching ------------------------------------------------------------------------------
@@ -328,13 +317,13 @@ def _term_table(guides: tuple[Guide, ...]) -> tuple[tuple[str, int, bool], ...]:
     )
 
 
-def match_guide(text: str, guides: Sequence[Guide] | None = None) -> Guide | None:
+def match_guide(text: str, guides: Sequence[Guide]) -> Guide | None:
     """The guide a question is about, or None.
 
     The guide with the longest matched term wins (an alias beats a keyword of the same
     length); ties go to the guide whose terms cover more of the question, then file order.
     """
-    pool = tuple(guides) if guides is not None else _load(GUIDES_DIR)
+    pool = tuple(guides)
     normalized = normalize(text)
     matched = [
         (hit.guide_index, hit.end - hit.start, hit.is_alias) for hit in _hits(normalized, _term_table(pool))
@@ -366,22 +355,16 @@ def _together_hits(text: str, guides: tuple[Guide, ...]) -> list[tuple[int, int,
 # ---- glossary ------------------------------------------------------------------------------
 
 
-def glossary() -> dict[str, str]:
-    """The shared glossary: term → plain explanation."""
-    return dict(_glossary())
-
-
-def glossary_for(text: str) -> list[tuple[str, str]]:
+def glossary_for(text: str, glossary: Mapping[str, str]) -> list[tuple[str, str]]:
     """Glossary entries whose terms appear in a text, in order of first appearance.
 
     A longer term hides the shorter ones inside it (低保边缘家庭 does not also list 低保).
     """
-    entries = _glossary()
-    terms = tuple(entries)
+    terms = tuple(glossary)
     hits = _hits(text, ((term, index, True) for index, term in enumerate(terms)))
     out: list[tuple[str, str]] = []
     for hit in sorted(hits, key=lambda h: h.start):
         term = terms[hit.guide_index]
-        if (term, entries[term]) not in out:
-            out.append((term, entries[term]))
+        if (term, glossary[term]) not in out:
+            out.append((term, glossary[term]))
     return out

@@ -72,16 +72,6 @@ class Split:
     body: list[Para]
 
 
-def cn_int(numeral: str) -> int:
-    """一 → 1, 十 → 10, 十二 → 12, 二十 → 20 (the range headings use)."""
-    if numeral == "十":
-        return 10
-    if "十" in numeral:
-        tens, _, units = numeral.partition("十")
-        return (CN_DIGITS.index(tens) + 1 if tens else 1) * 10 + (CN_DIGITS.index(units) + 1 if units else 0)
-    return CN_DIGITS.index(numeral) + 1
-
-
 def classify(line: str) -> Para:
     """What a cleaned line looks like on its own (line number filled in by the caller)."""
     if m := _BOX.match(line):

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from knowledge.clause import Kind
+from knowledge.clause import ClauseView, Kind
 from knowledge.references import Reference, matches, parse_reference
 from knowledge.search import Searcher
-from knowledge.store import ClauseView
 from knowledge.tokenize import clean_text, to_simplified
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from knowledge.clause import Indicator, Kind, ParsedClause, ParsedDocument
 from knowledge.departments import parse_departments
-from knowledge.lines import Para, Tag, cn_int, split_lines
+from knowledge.lines import Para, Tag, split_lines
+from knowledge.numerals import small_chinese
 from knowledge.plans import PlanMeta, load_catalog, plan_text
 from knowledge.textclean import squeeze
 
@@ -129,7 +130,7 @@ def _paragraph_kind(state: _State, body: str) -> Kind:
 def _heading(state: _State, para: Para) -> None:
     state.box = None
     state.next_item, state.numbered_in_section = 1, False
-    number = cn_int(para.numeral)
+    number = small_chinese(para.numeral) or 0
     if para.tag is Tag.H1:
         state.h1, state.h2 = (number, f"{para.numeral}、{squeeze(para.head)}"), None
         state.last = None
@@ -161,8 +162,8 @@ def _box_item(state: _State, box: _Box, body: str, printed: int | None, title: s
 
 def _in_box(state: _State, box: _Box, para: Para) -> bool:
     """Handle a paragraph inside an open box; False when it closes the box instead."""
-    if para.tag is Tag.H1 and cn_int(para.numeral) == box.group_numeral + 1:
-        box.group, box.group_numeral = f"{para.numeral}、{squeeze(para.head)}", cn_int(para.numeral)
+    if para.tag is Tag.H1 and small_chinese(para.numeral) == box.group_numeral + 1:
+        box.group, box.group_numeral = f"{para.numeral}、{squeeze(para.head)}", box.group_numeral + 1
         box.expected, box.in_group = 1, 0
         state.last = None
         return True

@@ -15,7 +15,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from knowledge.datafile import read_toml
+from knowledge.datafile import DataError, read_toml
 
 LEVELS = ("province", "city", "county", "district")
 STATUSES = ("in force", "draft for comment")
@@ -25,7 +25,7 @@ _REQUIRED = (*_STR_KEYS, "parents", "date")
 _OPTIONAL = ("date_known",)
 
 
-class CatalogError(ValueError):
+class CatalogError(DataError):
     """The plan catalog is malformed; the message names the file and the key."""
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.clause import Kind
-from knowledge.store import ClauseView
+from knowledge.clause import ClauseView, Kind
+from knowledge.numerals import to_chinese, to_int
+from knowledge.refs import ClauseRef
 from knowledge.tokenize import clean_text, to_simplified
 
 _NUM = r"[0-9一二三四五六七八九十百零〇两]+"
@@ -19,27 +20,6 @@ _INDICATOR = re.compile(rf"(?:主要)?指标\s*(?:第\s*)?({_NUM})(?!\s*[%％])|
 _SECTION = re.compile(
     rf"(?<![0-9])([一二三四五六七八九十]+)\s*[、,，]?\s*[（(]\s*([一二三四五六七八九十]+)\s*[)）]\s*(?:第\s*)?({_NUM})?\s*(?:[项条.．]|$|\s)"
 )
-_CLAUSE_ID = re.compile(r"\b([a-z][a-z0-9_]*):((?:box|ind|pre)?[0-9][0-9a-z.]*|pre\.p\d+)\b")
-
-
-MAX_NUMBER = 999  # no plan numbers a box, item or indicator beyond this
-
-
-def to_int(text: str) -> int | None:
-    """A section, box or item number in Arabic or Chinese numerals; None if it is not a sane one."""
-    text = text.strip()
-    if text.isdigit():
-        value = int(text) if len(text) <= 4 else MAX_NUMBER + 1
-    else:
-        import cn2an  # 0.2 s to import: only for references written in Chinese numerals
-
-        try:
-            value = cn2an.cn2an(text.replace("〇", "零").replace("两", "二"), "smart")
-        except (ValueError, KeyError, TypeError):
-            return None
-        if not float(value).is_integer():
-            return None
-    return int(value) if 0 < value <= MAX_NUMBER else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +45,14 @@ class Reference:
 def _section_label(level: int, number: int) -> str:
     if level >= 2:
         return f"{number}."
-    import cn2an
-
-    chinese = cn2an.an2cn(number)
-    return f"{chinese}、" if level == 0 else f"（{chinese}）"
+    return f"{to_chinese(number)}、" if level == 0 else f"（{to_chinese(number)}）"
 
 
 def parse_reference(text: str) -> Reference | None:
     """Read a reference out of `text`, or None if it holds none."""
     text = to_simplified(clean_text(text))
-    if match := _CLAUSE_ID.search(text):
-        return Reference("id", clause_id=f"{match.group(1)}:{match.group(2)}")
+    if found := ClauseRef.find(text):
+        return Reference("id", clause_id=found.key)
     if match := _BOX.search(text):
         box = to_int(match.group(1))
         item_text = match.group(2) or match.group(3)

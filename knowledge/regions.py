@@ -24,7 +24,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 
-from knowledge.datafile import read_toml
+from knowledge.datafile import DataError, read_toml
 from knowledge.plans import load_catalog
 
 #: Levels from the top down; the data file has one kind of table per level.
@@ -36,7 +36,7 @@ _LEFT_WORDS = frozenset("在去到从從住回是来來往于於和与與及的"
 _RIGHT_WORDS = frozenset("的")
 
 
-class RegionDataError(ValueError):
+class RegionDataError(DataError):
     """The region file is malformed; the message names the file, the table and the name."""
 
 
@@ -51,6 +51,29 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
+class Region:
+    """A place a person is in, and the plans that apply to it: its own, then those of the regions above.
+
+    Only the gazetteer makes these (`Gazetteer.region`), from the one hierarchy in regions.toml, so
+    search, answers, screenings and lookups all apply the same chain. 应县 → chain (朔州市, 山西省).
+    """
+
+    name: str  # canonical full name: "应县"
+    level: str  # one of LEVELS
+    chain: tuple[str, ...]  # the covered regions whose plans apply, most specific first
+    plans: tuple[str, ...]  # the doc ids of those plans, in the same order
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.chain)
+
+    @property
+    def home(self) -> str | None:
+        """The most specific covered region (朔州市 for 应县), None when no plan applies."""
+        return self.chain[0] if self.chain else None
+
+
+@dataclass(frozen=True, slots=True)
 class RegionMatch:
     """A place named in a text, with every region above it and the nearest one whose plan is covered."""
 
@@ -60,6 +83,7 @@ class RegionMatch:
     covered_region: str | None  # the most specific region in `chain` with a plan, None if none has one
     level: str = ""  # one of LEVELS
     start: int = 0  # offset of `matched` in the text
+    region: Region | None = None  # the place as a Region (its chain of covered plans)
 
     @property
     def covered(self) -> bool:
@@ -85,13 +109,14 @@ class Gazetteer:
     def __init__(
         self,
         places: Iterable[Place],
-        covered: Iterable[str],
+        covered: Mapping[str, Iterable[str]] | Iterable[str],
         *,
         guarded: Iterable[str] = (),
         ordinary_phrases: Iterable[str] = (),
         variants: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
-        """`variants` maps a Simplified name or phrase to other spellings of it (Traditional forms)."""
+        """`covered` maps each region with a plan to its plans' doc ids (or just names the regions);
+        `variants` maps a Simplified name or phrase to other spellings of it (Traditional forms)."""
         self._places: dict[str, Place] = {}
         for place in places:
             if place.name in self._places:
@@ -100,7 +125,9 @@ class Gazetteer:
         for place in self._places.values():
             if place.parent is not None and place.parent not in self._places:
                 raise ValueError(f"{place.name!r} hangs under unknown region {place.parent!r}")
-        self._covered = frozenset(covered)
+        plans = covered if isinstance(covered, Mapping) else {name: () for name in covered}
+        self._plans = {name: tuple(ids) for name, ids in plans.items()}
+        self._covered = frozenset(self._plans)
         unknown = sorted(self._covered - self._places.keys())
         if unknown:
             raise ValueError(f"covered regions {unknown} are not in the gazetteer")
@@ -152,6 +179,19 @@ class Gazetteer:
             return entry.place
         match = self.detect(text)
         return match.name if match else None
+
+    def region(self, name: str) -> Region | None:
+        """The Region for a name as a person types it ("应县", "朔州", "張掖市"), None if unknown."""
+        full = self.normalize_region(name)
+        if full is None:
+            return None
+        return self.region_of(full)
+
+    def region_of(self, full_name: str) -> Region:
+        """The Region of a canonical place name (a key of `places`)."""
+        chain = tuple(r for r in self.chain(full_name) if r in self._covered)
+        plans = tuple(doc_id for r in chain for doc_id in self._plans[r])
+        return Region(full_name, self._places[full_name].level, chain, plans)
 
     def covered_chain(self, region: str) -> tuple[str, ...]:
         """The covered plan regions that apply to a region, most specific first.
@@ -224,6 +264,7 @@ class Gazetteer:
             covered_region=covered,
             level=self._places[name].level,
             start=start,
+            region=self.region_of(name),
         )
 
 
@@ -312,7 +353,10 @@ def traditional_variants(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
 
 
 def read_gazetteer(
-    path: Traversable | Path, covered: Iterable[str], *, traditional: bool = True
+    path: Traversable | Path,
+    covered: Mapping[str, Iterable[str]] | Iterable[str],
+    *,
+    traditional: bool = True,
 ) -> Gazetteer:
     """Parse and validate a region file into a gazetteer that knows which regions are covered."""
     where = Path(str(path)).name
@@ -334,7 +378,9 @@ def read_gazetteer(
 @cache
 def load_gazetteer() -> Gazetteer:
     """The packaged gazetteer, built once: covered regions are the `region` of each plan in the catalog."""
-    covered = [meta.region for meta in load_catalog().values()]
+    covered: dict[str, list[str]] = {}
+    for meta in load_catalog().values():
+        covered.setdefault(meta.region, []).append(meta.doc_id)
     return read_gazetteer(resources.files("knowledge") / "data" / "regions.toml", covered)
 
 

@@ -32,6 +32,7 @@ from knowledge.facts import (
     read_answer,
 )
 from knowledge.plans import load_catalog
+from knowledge.refs import ClauseRef
 from knowledge.regions import detect as detect_place
 from knowledge.screening_rules import (
     OTHER_REGION,
@@ -336,31 +337,10 @@ def evaluate(name: str, facts: Mapping[str, Any], clauses: Clauses | None = None
 
 
 def ref_label(ref: str) -> str:
-    """A reference as a reader finds it in the plan: "chiping:box2.3" → "茌平区规划 专栏2第3项"."""
-    doc_id, _, local = ref.partition(":")
-    meta = load_catalog().get(doc_id)
-    plan = meta.short_title if meta else doc_id
-    if local.startswith("box"):
-        box, _, item = local[3:].partition(".")
-        return f"{plan} 专栏{box}第{item}项"
-    if local.startswith("ind"):
-        return f"{plan} 主要指标第{local[3:]}项"
-    parts = local.split(".")
-    paragraph = parts.pop() if parts and parts[-1].startswith("p") else ""
-    out = ""
-    for depth, number in enumerate(parts):
-        n = int(number)
-        if depth == 0:
-            out += f"{_chinese(n)}、"
-        elif depth == 1:
-            out += f"（{_chinese(n)}）"
-        elif doc_id == "shanxi":  # 山西省's items carry no numbers: they are counted
-            out += f"第{n}项"
-        else:
-            out += f"{n}."
-    if paragraph:
-        out += f"第{paragraph[1:]}段"
-    return f"{plan} {out}"
+    """A reference as a reader finds it in the plan: "chiping:box2.3" → "茌平区规划 专栏2 第3项"."""
+    cref = ClauseRef.parse(ref)
+    meta = load_catalog().get(cref.doc_id)
+    return cref.label(meta.short_title if meta else cref.doc_id)
 
 
 def resolve_sources(refs: list[str] | tuple[str, ...], clauses: Clauses) -> list[dict[str, str]]:
@@ -598,12 +578,3 @@ def _with_summary(result: Result, screening: Screening) -> Result:
 
 def _fields(result: Result) -> dict[str, Any]:
     return {name: getattr(result, name) for name in Result.__dataclass_fields__}
-
-
-def _chinese(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n - 10] if n > 10 else "")
-    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")

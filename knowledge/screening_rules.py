@@ -22,16 +22,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from knowledge.datafile import read_toml
+from knowledge.datafile import DataError, read_toml
 from knowledge.facts import Fact, load_facts
 from knowledge.plans import PlanMeta, load_catalog
+from knowledge.refs import ClauseRef
 
 SCREENINGS_DIR = Path(str(resources.files("knowledge") / "data" / "screenings"))
 MAX_QUESTIONS = 7  # counting the consent question; best-in-class screeners ask no more
 RESULTS = ("met", "not_met", "unclear", "na")
 BASES = ("plan", "national", "not_stated")
 OTHER_REGION = "其他"
-_REF = re.compile(r"(?P<doc>[a-z]+):(?P<ref>\d+(\.\d+)*(\.p\d+)?|box\d+\.\d+|ind\d+)")
 
 
 class _Range(tuple):
@@ -40,7 +40,7 @@ class _Range(tuple):
     __slots__ = ()
 
 
-class ScreeningError(ValueError):
+class ScreeningError(DataError):
     """A screening file is malformed; the message names the file and the field."""
 
 
@@ -88,6 +88,17 @@ class Screening:
     wording: Mapping[str, str] = field(default_factory=dict)
     amount: str = ""
     order: int = 100
+
+    def cited(self) -> list[tuple[str, str]]:
+        """(where in the file, clause key) for every clause the screening cites."""
+        out = [
+            (f"criteria.{c.id}.cases[{i}].refs", ref)
+            for c in self.criteria
+            for i, case in enumerate(c.cases)
+            for ref in case.refs
+        ]
+        out += [(f"notes[{i}].refs", ref) for i, note in enumerate(self.notes) for ref in note.refs]
+        return out
 
 
 # ---------------------------------------------------------------------------------------- regions
@@ -171,8 +182,11 @@ def _regions(path: Path, where: str, table: Mapping[str, Any]) -> tuple[str, ...
 def _refs(path: Path, where: str, table: Mapping[str, Any]) -> tuple[str, ...]:
     refs = _strings(path, where, table, "refs")
     for ref in refs:
-        match = _REF.fullmatch(ref)
-        if not match or match["doc"] not in _catalog():
+        try:
+            known = ClauseRef.parse(ref).doc_id in _catalog()
+        except ValueError:
+            known = False
+        if not known:
             raise _fail(path, where, f"reference {ref!r} is not '<doc_id>:<ref>' with a known doc_id")
     return refs
 

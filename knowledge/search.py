@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge.clause import Kind
-from knowledge.guides import Guide, match_guide
+from knowledge.clause import ClauseView, Kind
+from knowledge.guides import Guide
 from knowledge.index import Bm25Index
+from knowledge.library import Library
 from knowledge.references import matches, parse_reference
 from knowledge.regions import Gazetteer, RegionMatch
-from knowledge.store import ClauseView
 from knowledge.tokenize import Tokenizer, clean_text, to_simplified
 
 MAX_QUERY_CHARS = 300
@@ -125,6 +125,7 @@ class SearchOutcome:
     coverage: float
     region_covered: bool | None  # None: no region named or saved; False: named but its plan is not here
     applicable_regions: tuple[str, ...] = field(default_factory=tuple)
+    region: str | None = None  # the region answered for: the one named in the text, else the asker's
 
 
 class Searcher:
@@ -135,12 +136,12 @@ class Searcher:
         clauses: Sequence[ClauseView],
         index: Bm25Index,
         tokenizer: Tokenizer,
-        gazetteer: Gazetteer,
+        library: Library,
     ) -> None:
         self.clauses = list(clauses)
         self.index = index
         self.tokenizer = tokenizer
-        self.gazetteer = gazetteer
+        self.library = library
         self.regions = sorted({c.region for c in self.clauses})
         self._region_of = np.array([c.region for c in self.clauses], dtype=object)
         self._masks: dict[tuple[str, ...], np.ndarray] = {}
@@ -148,6 +149,10 @@ class Searcher:
         # A word the plans never use weighs like a rare plan word: mostly it names what the
         # question is about, and the plans' silence on it is evidence they do not answer it.
         self._unknown_weight = float(np.quantile(index.idf, UNKNOWN_WORD_QUANTILE)) if len(index.idf) else 1.0
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        return self.library.gazetteer
 
     # -- query analysis ------------------------------------------------------------------------
 
@@ -180,7 +185,7 @@ class Searcher:
             asks_departments=bool(_DEPARTMENT_ASK.search(cleaned)),
             asks_indicator=bool(_INDICATOR_ASK.search(cleaned)),
             facets=tuple(f for f in FACETS if f.asked.search(cleaned)),
-            guide=match_guide(body) or match_guide(f"{body}。{expansions}"),
+            guide=self.library.match_guide(body) or self.library.match_guide(f"{body}。{expansions}"),
             truncated=truncated,
         )
 
@@ -195,6 +200,7 @@ class Searcher:
         named = query.region
         chain: tuple[str, ...] = ()
         region_covered: bool | None = None
+        used = named.region if named is not None else self.library.region(region)
         if named is not None:
             chain = self.gazetteer.covered_chain(named.name)
             region_covered = bool(chain)
@@ -225,7 +231,9 @@ class Searcher:
         coverage = 1.0 if pinned else max((self.coverage(query, r.clause) for r in top), default=0.0)
         facets = any(self.answers_facets(query, r.clause) for r in top)
         in_scope = bool(ranked) and coverage >= IN_SCOPE_COVERAGE and facets and region_covered is not False
-        return SearchOutcome(query, ranked[:k], in_scope, coverage, region_covered, chain)
+        return SearchOutcome(
+            query, ranked[:k], in_scope, coverage, region_covered, chain, used.name if used else None
+        )
 
     def _referenced(self, query: Query, chain: tuple[str, ...]) -> list[ClauseView]:
         """The clauses a reference in the question names ("专栏4 第3项" in 朔州's plan), at most three."""

@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import Column, Text, delete
+from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
-from knowledge.clause import Indicator, Kind, ParsedClause, ParsedDocument
+from knowledge.clause import ClauseView, Indicator, Kind, ParsedClause, ParsedDocument
 from knowledge.plans import PlanMeta
+from knowledge.refs import ClauseRef
 
-PATH_SEPARATOR = " › "
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One unit of work: committed if the block succeeds, rolled back if it raises."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 class Document(SQLModel, table=True):
@@ -50,40 +62,6 @@ class Clause(SQLModel, table=True):
     indicator: str | None = Field(default=None, description="JSON of knowledge.clause.Indicator")
 
 
-@dataclass(frozen=True, slots=True)
-class ClauseView:
-    """A clause as the rest of planbot reads it: plain values, document facts attached."""
-
-    id: str
-    doc_id: str
-    doc_title: str
-    doc_short_title: str
-    region: str
-    seq: int
-    kind: Kind
-    ref: str
-    path: tuple[str, ...]
-    number: str
-    title: str
-    text: str
-    lead_departments: tuple[str, ...]
-    participating_departments: tuple[str, ...]
-    box: str
-    indicator: Indicator | None
-
-    @property
-    def departments(self) -> tuple[str, ...]:
-        return self.lead_departments + self.participating_departments
-
-    @property
-    def path_text(self) -> str:
-        return PATH_SEPARATOR.join(self.path)
-
-
-def clause_id(doc_id: str, ref: str) -> str:
-    return f"{doc_id}:{ref}"
-
-
 def document_row(meta: PlanMeta, content_hash: str) -> Document:
     return Document(
         id=meta.doc_id,
@@ -103,7 +81,7 @@ def document_row(meta: PlanMeta, content_hash: str) -> Document:
 def clause_row(clause: ParsedClause) -> Clause:
     indicator = clause.indicator
     return Clause(
-        id=clause_id(clause.doc_id, clause.ref),
+        id=ClauseRef(clause.doc_id, clause.ref).key,
         doc_id=clause.doc_id,
         seq=clause.seq,
         kind=str(clause.kind),

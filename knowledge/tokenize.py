@@ -11,7 +11,6 @@ import hashlib
 import logging
 import re
 import threading
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -23,9 +22,10 @@ import platformdirs
 from opencc import OpenCC
 
 from knowledge import wordfreq
+from knowledge.datafile import DataError, read_toml
 
 TOKENIZER_VERSION = "1"
-DATA = resources.files("knowledge") / "data"
+DATA = Path(str(resources.files("knowledge") / "data"))
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 _CONTROL = re.compile(
@@ -51,8 +51,9 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text) if _CJK.search(text) else text
 
 
-def _read_lines(name: str) -> list[str]:
-    raw = (DATA / name).read_text(encoding="utf-8")
+def read_lines(path: Path) -> list[str]:
+    """A word list: one entry a line, blank lines and # comments skipped."""
+    raw = path.read_text(encoding="utf-8")
     return [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
 
 
@@ -63,10 +64,25 @@ class Synonyms:
     terms: dict[str, tuple[str, ...]]
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Synonyms:
-        source = path.read_bytes() if path else (DATA / "synonyms.toml").read_bytes()
-        table = tomllib.loads(source.decode("utf-8"))["terms"]
-        return cls({clean_text(k): tuple(clean_text(v) for v in vs) for k, vs in table.items()})
+    def read(cls, path: Path) -> Synonyms:
+        """Parse and validate a synonym file; errors name the file and the entry."""
+        raw = read_toml(path, DataError, path.name)
+        unknown = set(raw) - {"terms"}
+        if unknown:
+            raise DataError(
+                f"{path.name}: unknown table(s) {sorted(unknown)}; the file has one table, [terms]"
+            )
+        table = raw.get("terms")
+        if not isinstance(table, dict) or not table:
+            raise DataError(f"{path.name}: field 'terms': must be a non-empty table of word = [policy terms]")
+        terms: dict[str, tuple[str, ...]] = {}
+        for word, targets in table.items():
+            if not isinstance(targets, list) or not targets:
+                raise DataError(f"{path.name}: field 'terms.{word}': must be a non-empty list of terms")
+            if not all(isinstance(t, str) and t.strip() for t in targets):
+                raise DataError(f"{path.name}: field 'terms.{word}': every term must be a non-empty string")
+            terms[clean_text(word)] = tuple(clean_text(t) for t in targets)
+        return cls(terms)
 
 
 class Tokenizer:
@@ -76,20 +92,23 @@ class Tokenizer:
     first time and mapped from it afterwards (knowledge.wordfreq): milliseconds instead of a second.
     """
 
-    def __init__(self, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, cache_dir: Path | None = None, *, data_dir: Path = DATA, synonyms: Synonyms | None = None
+    ) -> None:
         self._cache_dir = cache_dir
+        self._data_dir = data_dir
         self._jieba = jieba.Tokenizer()
         self._lock = threading.Lock()
         self._ready = False
-        self.stopwords = frozenset(clean_text(w) for w in _read_lines("stopwords.txt"))
-        self.synonyms = Synonyms.load()
+        self.stopwords = frozenset(clean_text(w) for w in read_lines(data_dir / "stopwords.txt"))
+        self.synonyms = synonyms if synonyms is not None else Synonyms.read(data_dir / "synonyms.toml")
 
     @cached_property
     def fingerprint(self) -> str:
         """Hash of everything that decides how text is cut: versions, dictionary, synonyms, stop words."""
         digest = hashlib.sha256(f"{TOKENIZER_VERSION}|jieba {jieba.__version__}".encode())
         for name in ("terms.txt", "stopwords.txt", "synonyms.toml"):
-            digest.update((DATA / name).read_bytes())
+            digest.update((self._data_dir / name).read_bytes())
         return digest.hexdigest()[:16]
 
     def warm_up(self) -> None:
@@ -113,7 +132,7 @@ class Tokenizer:
     def _load_dictionaries(self) -> None:
         """jieba's own dictionary (about a second), then planbot's terms and synonyms."""
         self._jieba.initialize()
-        for line in _read_lines("terms.txt"):
+        for line in read_lines(self._data_dir / "terms.txt"):
             word, *rest = line.split()
             freq = int(rest[0]) if rest else None
             self._jieba.add_word(clean_text(word), freq=freq)
@@ -133,7 +152,13 @@ class Tokenizer:
         return [w for w in self.words(text) if w not in self.stopwords]
 
 
+def default_cache_dir() -> Path:
+    """Where the word-frequency trie is kept between runs (it holds no personal data)."""
+    return Path(platformdirs.user_cache_dir("planbot"))
+
+
 @cache
 def default_tokenizer() -> Tokenizer:
-    """The process's tokenizer, its dictionary cached in the user's cache directory."""
-    return Tokenizer(cache_dir=Path(platformdirs.user_cache_dir("planbot")))
+    """A tokenizer over the packaged data, its dictionary cached in the user's cache directory
+    (for tests, benchmarks and tools; the bot builds its own from its Library)."""
+    return Tokenizer(cache_dir=default_cache_dir())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge.library import Library
 from knowledge.parse import parse_all
 from knowledge.plans import load_catalog
 from knowledge.store import views_from_parsed
@@ -14,6 +15,11 @@ from tests.fakes.fixtures import fake_bot_api  # noqa: F401  (the fake Telegram 
 @pytest.fixture(scope="session")
 def catalog():
     return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def library():
+    return Library.load()
 
 
 @pytest.fixture(scope="session")

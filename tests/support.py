@@ -47,6 +47,14 @@ def database_url_for(backend: str) -> Iterator[str | None]:
         admin.dispose()
 
 
+def public_help() -> str:
+    """/help as a person who is not an admin sees it."""
+    from bot.core import help_text
+    from knowledge.library import Library
+
+    return help_text([meta.short_title for meta in Library.load().catalog.values()])
+
+
 def settings_for(data_dir: Path, database_url: str | None = None, **overrides: object) -> Settings:
     """Settings that ignore the developer's environment and .env file."""
     return Settings(_env_file=None, data_dir=data_dir, database_url=database_url, **overrides)

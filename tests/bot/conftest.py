@@ -10,7 +10,8 @@ import itertools
 
 import pytest
 
-from bot.core import Conversation, Incoming
+from bot.core import Conversation
+from bot.replies import Incoming
 from bot.services import Services
 from tests.support import backend_params, database_url_for, settings_for
 

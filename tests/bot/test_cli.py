@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from planbot.cli import app
 
 ASK_KEYS = {"answer", "in_scope", "region", "sources"}
 SOURCE_KEYS = {"doc_id", "doc_title", "region", "path", "number", "kind", "text", "departments", "score"}

@@ -10,6 +10,7 @@ from bot import messages
 from bot.callbacks import decode
 from bot.models import ScreeningSession, UnansweredQuestion, UserProfile
 from tests.bot.conftest import press, say
+from tests.support import public_help
 
 
 def texts(outgoing) -> str:
@@ -24,10 +25,14 @@ def test_a_question_gets_a_plain_answer_with_its_citation(conversation, user):
     out = say(conversation, user, "我爸瘫在床上，家里困难，能领什么钱")
     reply = texts(out)
     assert "护理补贴" in reply
-    assert "依据：" in reply and "/clause" in reply
+    assert "依据：" in reply and "›" not in reply
+    assert "/clause" not in reply, "a screen reader would read the id out; the button serves"
     assert "牵头单位" not in reply and "习近平" not in reply
     originals = [b for b in buttons(out) if decode(b.data).action == "c"]
     assert originals, "the cited clause's original text is one button away"
+    assert all(b.label.startswith(("原文：", "相关：")) and "规划" in b.label for b in originals), (
+        "a clause button says which plan and item it opens"
+    )
 
 
 def test_original_text_button_shows_the_clause_with_its_departments(conversation, user):
@@ -99,8 +104,8 @@ def test_bad_input_gets_a_kind_reply(conversation, user):
 
 
 def test_unknown_command_gets_help_and_admin_commands_are_refused(conversation, user):
-    assert texts(say(conversation, user, "/frobnicate")) == messages.HELP
-    assert texts(say(conversation, user, "/unanswered")) == messages.HELP
+    assert texts(say(conversation, user, "/frobnicate")) == public_help()
+    assert texts(say(conversation, user, "/unanswered")) == public_help()
 
 
 def test_stale_or_forged_buttons_get_a_polite_reply(conversation, user):
@@ -111,7 +116,7 @@ def test_stale_or_forged_buttons_get_a_polite_reply(conversation, user):
 
 
 def test_media_gets_a_reply_that_planbot_reads_text(conversation, user):
-    from bot.core import Incoming
+    from bot.replies import Incoming
 
     assert "语音输入" in texts(conversation.handle(Incoming(user=user, media="voice")))
     assert "文字" in texts(conversation.handle(Incoming(user=user, media="photo")))

@@ -35,13 +35,14 @@ from sqlalchemy.engine import Engine
 
 from bot import messages
 from bot.callbacks import ACTIONS, MAX_BYTES, decode
-from bot.core import Conversation, Incoming, Outgoing, clean_input
+from bot.core import COMMANDS, Conversation, clean_input
 from bot.models import UnansweredQuestion
 from bot.privacy import mask_personal_numbers
+from bot.replies import Incoming, Outgoing
 from knowledge import screening as engine
 
 SCREENINGS = [s["name"] for s in engine.list_screenings()]
-COMMAND_NAMES = [c.name for c in messages.COMMANDS if c.name != "reload"]  # reload re-ingests: not fuzz
+COMMAND_NAMES = [c.name for c in COMMANDS if c.name != "reload"]  # reload re-ingests: not fuzz
 LONG_MESSAGE_CHARS = 50_000
 
 # Fragments people (and mischief) really send; hypothesis glues them to arbitrary text.

@@ -17,10 +17,10 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 from telegram.request import BaseRequest
 
-from bot.app import build_application
 from bot.core import Conversation
 from bot.services import Services
 from handlers.context import CONVERSATION
+from planbot.telegram_app import build_application
 from tests.fakes.bot_api import Call, FakeBotApi
 from tests.fakes.fixtures import TEST_TOKEN
 from tests.support import settings_for

@@ -16,14 +16,16 @@ from sqlmodel import Session
 from telegram.request import HTTPXRequest
 
 from bot import messages
-from bot.core import Incoming
+from bot.core import COMMANDS
 from bot.models import ScreeningSession, UserProfile
+from bot.replies import Incoming
 from bot.services import Services
 from handlers.render import MAX_MESSAGE
 from tests.fakes import updates
 from tests.fakes.bot_api import Call, FakeBotApi, post_webhook_update
 from tests.fakes.fixtures import free_port
 from tests.handlers.conftest import ADMIN_ID, Planbot, running_planbot, text_of
+from tests.support import public_help
 
 if TYPE_CHECKING:
     from voice import VoiceNote
@@ -168,8 +170,10 @@ async def test_with_voice_on_a_voice_note_follows_the_text_and_the_chat_shows_it
         await spoken.wait()
         return await speak(text, rate=rate)
 
+    turned_on = await planbot.say(user_id, "/voice on")
+    assert "语音回复已打开" in text_of(turned_on)
+    assert [c.method for c in turned_on].count("sendVoice") == 1, "the confirmation is heard, too"
     monkeypatch.setattr(planbot_services, "aspeak", held_speak)
-    assert "语音回复已打开" in text_of(await planbot.say(user_id, "/voice on"))
     fake = planbot.fake
     since = len(fake.sent)
     asked = fake.push_message(user_id, "护理补贴是什么")
@@ -195,7 +199,7 @@ async def test_inline_query_lists_clauses_titled_with_their_plan(
     planbot.fake.push_inline_query(user_id, "护理补贴 朔州")
     call = await planbot.fake.await_call("answerInlineQuery", timeout=15)
     results = call.params["results"]
-    plans = {meta.short_title for meta in planbot_services.catalog.values()}
+    plans = {meta.short_title for meta in planbot_services.library.catalog.values()}
     assert results
     assert all(any(r["title"].startswith(plan) for plan in plans) for r in results), results
     assert all(r["input_message_content"]["message_text"] for r in results)
@@ -242,7 +246,7 @@ async def test_unknown_command_and_things_that_are_not_text_get_kind_replies(
     planbot: Planbot, user_id: int
 ) -> None:
     fake = planbot.fake
-    assert text_of(await planbot.say(user_id, "/frobnicate now")) == messages.HELP
+    assert text_of(await planbot.say(user_id, "/frobnicate now")) == public_help()
     voice = await planbot.exchange(user_id, lambda: fake.push_voice(user_id, b"OggS\x00voice", duration=2))
     assert text_of(voice) == messages.VOICE_INPUT
     photo = await planbot.exchange(user_id, lambda: fake.push_photo(user_id, b"\xff\xd8\xff\xe0jpeg"))
@@ -260,7 +264,7 @@ async def test_too_many_requests_is_waited_out_and_the_reply_arrives_once(
 ) -> None:
     planbot.fake.fail_next("sendMessage", 429, retry_after=1)
     await planbot.say(user_id, "/help")
-    assert planbot.fake.texts_to(user_id) == [messages.HELP]
+    assert planbot.fake.texts_to(user_id) == [public_help()]
     statuses = [
         c.status
         for c in planbot.fake.calls("sendMessage", include_failed=True)
@@ -355,7 +359,7 @@ async def test_webhook_update_is_handled_only_with_the_secret_token(
         assert accepted.status_code == 200
         await bot.wait_handled(90_001)
     assert bot.handled == [90_001]
-    assert fake.texts_to(user_id) == [messages.HELP]
+    assert fake.texts_to(user_id) == [public_help()]
     assert fake.count("setMyCommands") == 1 and fake.count("getUpdates") == 0
 
 
@@ -366,15 +370,15 @@ async def test_every_public_command_is_in_the_menu_and_in_help_and_admin_command
     planbot: Planbot, user_id: int
 ) -> None:
     [menu] = planbot.fake.calls("setMyCommands")
-    public = [c for c in messages.COMMANDS if not c.admin]
+    public = [c for c in COMMANDS if not c.admin]
     assert menu.params["commands"] == [{"command": c.name, "description": c.description} for c in public]
     help_text = text_of(await planbot.say(user_id, "/help"))
-    for command in messages.COMMANDS:
+    for command in COMMANDS:
         assert (f"/{command.name}：" in help_text) is not command.admin, command.name
 
 
 async def test_only_an_admin_can_list_unanswered_questions(planbot: Planbot, user_id: int) -> None:
-    assert text_of(await planbot.say(user_id, "/unanswered")) == messages.HELP
+    assert text_of(await planbot.say(user_id, "/unanswered")) == public_help()
     listing = text_of(await planbot.say(ADMIN_ID, "/unanswered"))
     assert listing.startswith(("没能回答的问题", "还没有记录"))
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.compose import MAX_MAIN_CHARS, compose
+from knowledge.answer import MAX_MAIN_CHARS, compose
 from knowledge.corpus import build_index, index_text
-from knowledge.regions import load_gazetteer
 from knowledge.search import Searcher
 
 CASES = tomllib.loads((Path(__file__).parent / "data" / "golden_answers.toml").read_text(encoding="utf-8"))
@@ -21,19 +20,19 @@ DEPARTMENT_LIST = re.compile(
 
 
 @pytest.fixture(scope="module")
-def searcher(clause_views, tokenizer) -> Searcher:
+def searcher(clause_views, tokenizer, library) -> Searcher:
     from collections import Counter
 
     index = build_index(
         clause_views, lambda _doc, group: [dict(Counter(tokenizer.tokens(index_text(c)))) for c in group], {}
     )
-    return Searcher(clause_views, index, tokenizer, load_gazetteer())
+    return Searcher(clause_views, index, tokenizer, library)
 
 
 @pytest.mark.parametrize("case", CASES["case"], ids=[c["q"][:16] for c in CASES["case"]])
 def test_golden_question_is_answered_plainly_from_the_right_clause(searcher, case):
     outcome = searcher.search(case["q"], k=5)
-    answer = compose(outcome)
+    answer = compose(outcome, searcher.library)
     assert answer.in_scope, case["q"]
     cited = [c.clause_id for c in answer.citations]
     pool = cited + [r.clause.id for r in outcome.results[:3]] if case.get("in_sources") else cited
@@ -55,7 +54,7 @@ def test_golden_question_is_answered_plainly_from_the_right_clause(searcher, cas
 
 @pytest.mark.parametrize("question", CASES["out_of_scope"]["questions"])
 def test_question_the_plans_do_not_answer_says_so_and_where_to_ask(searcher, question):
-    answer = compose(searcher.search(question, k=5))
+    answer = compose(searcher.search(question, k=5), searcher.library)
     assert not answer.in_scope
     assert "没有找到" in answer.main and "残联" in answer.next_step
     assert not answer.citations
@@ -64,16 +63,16 @@ def test_question_the_plans_do_not_answer_says_so_and_where_to_ask(searcher, que
 @pytest.mark.xfail(strict=True, reason="one in-scope word among unknown ones still reads as covered")
 @pytest.mark.parametrize("question", CASES["out_of_scope"]["known_misses"])
 def test_known_scope_misses(searcher, question):
-    assert not compose(searcher.search(question, k=5)).in_scope
+    assert not compose(searcher.search(question, k=5), searcher.library).in_scope
 
 
 def test_amount_questions_say_the_plans_state_no_amount(searcher):
-    answer = compose(searcher.search("重度残疾人护理补贴每个月给多少钱", k=5))
+    answer = compose(searcher.search("重度残疾人护理补贴每个月给多少钱", k=5), searcher.library)
     assert not answer.in_scope and "金额" in answer.main
 
 
 def test_region_outside_the_plans_is_named_in_the_reply(searcher):
-    answer = compose(searcher.search("我在广州，残疾人护理补贴怎么申请", k=5))
+    answer = compose(searcher.search("我在广州，残疾人护理补贴怎么申请", k=5), searcher.library)
     assert "广州市的规划暂未收录" in answer.note
 
 

@@ -17,19 +17,30 @@ import cn2an
 import pytest
 
 from knowledge.guides import (
-    GLOSSARY_FILE,
-    GUIDES_DIR,
     SUMMARY_MAX_CHARS,
     Guide,
     GuideError,
-    glossary,
     glossary_for,
-    load_guides,
-    match_guide,
     normalize,
+    read_guides,
 )
+from knowledge.guides import match_guide as match_in
+from knowledge.library import DATA_DIR, Library
 
-GUIDES = load_guides()
+LIBRARY = Library.load()
+GUIDES = list(LIBRARY.guides)
+GUIDES_DIR = DATA_DIR / "guides"
+GLOSSARY_FILE = DATA_DIR / "glossary.toml"
+
+
+def match_guide(text: str) -> Guide | None:
+    return match_in(text, GUIDES)
+
+
+def load_guides(directory: Path) -> tuple[Guide, ...]:
+    return read_guides(directory, LIBRARY.catalog, LIBRARY.glossary, tuple(LIBRARY.screenings))
+
+
 GUIDE_IDS = [g.id for g in GUIDES]
 
 # ---- numbers in Chinese policy text ---------------------------------------------------------
@@ -258,7 +269,7 @@ def test_draft_plan_sentences_say_they_come_from_a_draft(guide: Guide) -> None:
 
 
 def test_glossary_explanations_are_plain_and_state_no_numbers() -> None:
-    entries = glossary()
+    entries = dict(LIBRARY.glossary)
     assert {"低保", "两项补贴", "托养", "辅助器具", "跨省通办", "残疾人之家", "阳光家园", "喘息服务"} <= set(
         entries
     )
@@ -272,9 +283,9 @@ def test_glossary_explanations_are_plain_and_state_no_numbers() -> None:
 
 
 def test_glossary_for_finds_terms_in_order_and_prefers_the_longer_term() -> None:
-    found = glossary_for("低保边缘家庭的残疾人也能领两项补贴吗？可以跨省通办。")
+    found = glossary_for("低保边缘家庭的残疾人也能领两项补贴吗？可以跨省通办。", LIBRARY.glossary)
     assert [term for term, _ in found] == ["低保边缘家庭", "两项补贴", "跨省通办"]
-    assert glossary_for("今天天气不错") == []
+    assert glossary_for("今天天气不错", LIBRARY.glossary) == []
 
 
 # ---- matching -------------------------------------------------------------------------------

@@ -278,7 +278,7 @@ def test_result_carries_reasons_sources_how_to_apply_and_a_forwardable_summary()
     assert grade.refs == ("chiping:2.1.3", "chiping:box2.3")
     assert "区残联" in result.how_to_apply and "残疾人证" in result.what_to_bring
     assert "残联和民政部门" in result.disclaimer
-    assert "茌平区规划 专栏2第3项" in result.summary and "残疾等级：三级" in result.summary
+    assert "茌平区规划 专栏2 第3项" in result.summary and "残疾等级：三级" in result.summary
     assert "\t" not in prompt.text and "|" not in prompt.text
 
 
@@ -359,10 +359,10 @@ def test_parse_fact_value_names_what_it_expected(fact: str, raw: str) -> None:
 
 
 def test_ref_labels_read_like_the_plans() -> None:
-    assert ref_label("shuozhou:3.1.4") == "朔州市规划 三、（一）4."
-    assert ref_label("shanxi:3.1.2") == "山西省规划 三、（一）第2项"
-    assert ref_label("chiping:box2.3") == "茌平区规划 专栏2第3项"
-    assert ref_label("chiping:ind10") == "茌平区规划 主要指标第10项"
+    assert ref_label("shuozhou:3.1.4") == "朔州市规划 三（一）第4项"
+    assert ref_label("shanxi:3.1.2") == "山西省规划 三（一）第2项"
+    assert ref_label("chiping:box2.3") == "茌平区规划 专栏2 第3项"
+    assert ref_label("chiping:ind10") == "茌平区规划 主要指标 第10项"
 
 
 # ---------------------------------------------------------------------------------------- loading

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.lines import Tag, classify, cn_int, split_lines
+from knowledge.lines import Tag, classify, split_lines
+from knowledge.numerals import small_chinese
 from knowledge.textclean import (
     bold_name,
     clean_line,
@@ -111,7 +112,7 @@ def test_heading_with_text_keeps_its_text_and_pure_heading_has_none() -> None:
 
 
 def test_chinese_numerals() -> None:
-    assert [cn_int(n) for n in ("一", "九", "十", "十一", "二十")] == [1, 9, 10, 11, 20]
+    assert [small_chinese(n) for n in ("一", "九", "十", "十一", "二十")] == [1, 9, 10, 11, 20]
 
 
 SMALL_PLAN = """某市人民政府文件

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any
 
@@ -13,8 +12,7 @@ from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, Conte
 from telegram.request import BaseRequest
 
 import handlers
-from bot.core import Conversation
-from bot.messages import PUBLIC_COMMANDS
+from bot.core import PUBLIC_COMMANDS, Conversation
 from bot.services import Services
 from bot.settings import Settings
 from handlers.context import PlanbotContext, attach
@@ -26,22 +24,30 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Updates of different people run concurrently; one person's updates run one at a time, in order.
 
     asyncio.Lock wakes waiters first-come first-served, and updates reach the lock in the
-    order the Updater fetched them, so one person's messages are answered in order.
+    order the Updater fetched them, so one person's messages are answered in order. A person's
+    lock is dropped only when no update of theirs holds it or waits for it: dropping it while
+    one still waits would let the next update take a fresh lock and overtake the waiting one.
     """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: OrderedDict[int | None, asyncio.Lock] = OrderedDict()
+        self._locks: dict[int | None, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _user_id(update)
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock, users = self._locks.get(key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
         try:
             async with lock:
                 await coroutine
         finally:
-            if not lock.locked() and self._locks.get(key) is lock:
+            lock, users = self._locks[key]
+            if users == 1:
                 del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
 
     async def initialize(self) -> None:
         pass
@@ -109,11 +115,31 @@ async def _post_shutdown(application: Application) -> None:
         await asyncio.to_thread(services.close)
 
 
+class WebhookSecretMissing(RuntimeError):
+    """Webhook mode without PLANBOT_WEBHOOK_SECRET: anyone who finds the URL could post forged updates."""
+
+
+def require_webhook_secret(settings: Settings) -> str:
+    """The webhook's secret token; refuses to go on without one (and says why in the log).
+
+    Telegram sends the secret with every update and PTB's webhook server answers 403 to a request
+    without it. Without a secret, a forged "/forget yes" for any user id would be obeyed. A secret is
+    not generated here: every worker behind the URL must share the same one."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if len(secret) < 16 or not all(c.isalnum() or c in "_-" for c in secret):
+        log.error(
+            "webhook mode needs PLANBOT_WEBHOOK_SECRET: 16 to 256 characters of A-Z, a-z, 0-9, _ and -, "
+            "the same for every worker; not starting"
+        )
+        raise WebhookSecretMissing("PLANBOT_WEBHOOK_SECRET is missing or malformed")
+    return secret
+
+
 def run(settings: Settings) -> None:
     """`planbot run`: long polling, or a webhook server when PLANBOT_WEBHOOK_URL is set."""
     application = build_application(settings)
     if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        secret = require_webhook_secret(settings)
         path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1]
         application.run_webhook(
             listen=settings.webhook_listen,

@@ -9,20 +9,23 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from bot.messages import EMPTY_INPUT
 from bot.services import Services
 from bot.settings import Settings
-from knowledge.answer import ask_payload, search_payload
-from knowledge.compose import compose
+from knowledge.payloads import search_payload
 from knowledge.search import SearchOutcome
+
+if TYPE_CHECKING:
+    from bot.core import Conversation
+    from bot.replies import Incoming
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="planbot: 十四五残疾人保障和发展规划问答助手"
@@ -65,21 +68,34 @@ def ask(
         str | None, typer.Option(help="the asker's region, if the question does not name one")
     ] = None,
 ) -> None:
-    """Answer a question from the plans, citing the clauses it rests on."""
-    services = _services()
+    """Answer a question from the plans, citing the clauses it rests on.
+
+    Each question is asked as a person new to planbot would ask it, through the same conversation
+    core as the console and Telegram, so the reply text is the same; nothing is stored."""
+    from bot.core import Conversation
+    from knowledge.payloads import ask_payload
+
+    conversation = Conversation(_services(), log_unanswered=False)
     questions = [question] if question is not None else _stdin_lines()
     for text in questions:
-        if not text.strip():
-            payload = {"answer": EMPTY_INPUT, "in_scope": False, "region": None, "sources": []}
-            _print_json(payload) if as_json else console.print(EMPTY_INPUT)
-            continue
-        outcome = services.searcher.search(text, k=5, region=region)
-        payload = ask_payload(outcome, compose(outcome))
+        outgoing = conversation.handle(_incoming(conversation, text, region))
         if as_json:
-            _print_json(payload)
+            _print_json(ask_payload(outgoing.answer, outgoing.text))
         else:
-            console.print(payload["reply"])
+            console.print(outgoing.text)
             console.print()
+
+
+def _incoming(conversation: Conversation, text: str, region: str | None) -> Incoming:
+    """One line as a new person's message: a command when it starts with '/', else text."""
+    from bot.core import parse_command
+    from bot.replies import Incoming
+
+    user = conversation.user_key("cli", secrets.token_hex(8))
+    if text.strip().startswith("/"):
+        command, args = parse_command(text)
+        return Incoming(user=user, command=command, args=args, region=region)
+    return Incoming(user=user, text=text, region=region)
 
 
 @app.command()
@@ -116,7 +132,7 @@ def ingest_command(
     force: Annotated[bool, typer.Option("--force", help="parse and store every plan again")] = False,
 ) -> None:
     """Load plans into the database and rebuild the index (the shipped plans by default)."""
-    from bot.ingest_cli import run_ingest
+    from planbot.ingest import run_ingest
 
     run_ingest(Settings(), directory, report=report, force=force, console=console)
 
@@ -128,7 +144,7 @@ def chat(
     ] = None,
 ) -> None:
     """Talk to planbot in the terminal (interactive or piped), no Telegram needed."""
-    from bot.console import run_console
+    from planbot.console import run_console
 
     run_console(_services(), voice_dir=voice)
 
@@ -137,24 +153,15 @@ def chat(
 def clause(
     clause_id: Annotated[str, typer.Argument(help="e.g. shuozhou:box9.2, or “朔州 专栏9 第2项”")],
 ) -> None:
-    """Print a clause's original text by id or by reference."""
-    from bot.core import clause_text
-    from knowledge.lookup import Lookup
+    """Print a clause's original text by id or by reference (what /clause shows)."""
+    from bot.core import Conversation
 
-    services = _services()
-    found = services.clauses_by_id.get(clause_id)
-    if found is not None:
-        console.print(clause_text(found))
-        return
-    result = Lookup(services.searcher).resolve(clause_id)
-    if result is None or not result.clauses:
-        for sentence in (result.missing if result else []) or [f"没有找到“{clause_id}”。"]:
-            err.print(sentence)
+    conversation = Conversation(_services(), log_unanswered=False)
+    outgoing = conversation.handle(_incoming(conversation, f"/clause {clause_id}", None))
+    if not outgoing.answered:
+        err.print(outgoing.text)
         raise typer.Exit(1)
-    for sentence in result.missing:
-        console.print(sentence)
-    for item in result.clauses:
-        console.print(clause_text(item) + "\n")
+    console.print(outgoing.text)
 
 
 @app.command()
@@ -209,7 +216,7 @@ def screen(
             }
         )
         return
-    from bot.console import run_console
+    from planbot.console import run_console
 
     run_console(_services(), first_command=f"/screen {name}")
 
@@ -241,7 +248,7 @@ def say(
 @app.command()
 def run() -> None:
     """Start the Telegram bot (polling, or a webhook server when PLANBOT_WEBHOOK_URL is set)."""
-    from bot.app import run as run_bot
+    from planbot.telegram_app import run as run_bot
 
     settings = Settings()
     if settings.telegram_token is None:

@@ -12,7 +12,8 @@ from typing import TextIO
 
 from rich.console import Console
 
-from bot.core import Conversation, Incoming, Outgoing, parse_command
+from bot.core import Conversation, parse_command
+from bot.replies import Incoming, Outgoing
 from bot.services import Services
 
 CONSOLE_USER = "console"

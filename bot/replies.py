@@ -1,0 +1,76 @@
+"""What goes into the conversation core and what comes out: plain values, no Telegram, no terminal.
+
+Adapters (handlers/ for Telegram, planbot.console for the terminal, `planbot ask` for scripts) turn
+what a person did into an `Incoming` and render the `Outgoing` the core returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.answer import Answer
+
+
+class Chat(StrEnum):
+    """Where a message came from. Personal things (screenings, settings, /privacy) live only in PRIVATE."""
+
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice under a reply: `data` is versioned callback data (bot.callbacks); a button with
+    `link` instead opens the private chat with the bot at that start payload (a Telegram deep link)."""
+
+    label: str
+    data: str = ""
+    link: str = ""
+
+
+Buttons = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    buttons: Buttons = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One thing a person sent: text, a command, a button press, or something that is not text."""
+
+    user: str  # the hashed user key (bot.privacy.user_key)
+    text: str = ""
+    command: str | None = None
+    args: str = ""
+    callback: str | None = None
+    media: str | None = None  # "voice", "photo", "sticker", "document", "location", …
+    is_admin: bool = False
+    chat: Chat = Chat.PRIVATE
+    region: str | None = None  # the asker's region when a script says it (`planbot ask --region`)
+
+
+@dataclass(slots=True)
+class Outgoing:
+    """The core's replies to one Incoming, and what an adapter needs to deliver them."""
+
+    replies: list[Reply] = field(default_factory=list)
+    speech: str = ""  # what a voice note should say, "" for none
+    voice_rate: int = 160
+    answered: bool = True  # False when the plans did not answer a question
+    answer: Answer | None = None  # the answer, when the input was a question or a reference
+    personal: bool = False  # the replies hold a person's own answers: never cache their audio
+    keep_buttons: bool = False  # a button press that leaves the pressed message's buttons in place
+
+    def add(self, text: str, buttons: Buttons = ()) -> None:
+        self.replies.append(Reply(text, buttons))
+
+    @property
+    def text(self) -> str:
+        """Every reply's text, as one block (what a script or a test compares)."""
+        return "\n\n".join(r.text for r in self.replies)
