@@ -56,7 +56,7 @@ def resample_to_48k(samples: bytes | np.ndarray, sample_rate: int) -> np.ndarray
 
 
 def encode_voice_note(samples: bytes | np.ndarray, sample_rate: int, *, backend: Backend = "auto") -> Encoded:
-    """Mono 16-bit PCM → Ogg Opus bytes at 48 kHz and the speech's duration, peaks at most −3 dBFS before encoding."""
+    """Mono 16-bit PCM → Ogg Opus bytes at 48 kHz (peaks limited to −3 dBFS) and its duration."""
     audio = limit_peak(resample_to_48k(samples, sample_rate))
     if audio.size == 0:
         raise ValueError("no audio to encode")
