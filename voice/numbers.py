@@ -115,6 +115,8 @@ def speak_numbers(text: str, lexicon: Lexicon) -> str:
         lambda m: m[1] + m[2].strip() + digits(re.sub(r"[\- ]", "", m[3])),
         text,
     )
+    hotline = r"(?<![\d.])(\d{3,})(?=\s*(?:政务服务|服务)?热线)"  # 12345热线: a number to dial
+    text = re.sub(hotline, lambda m: digits(m[1]), text)
     text = re.sub(r"(?<![\d.])0\d+(?![\d.])", lambda m: digits(m[0]), text)
 
     def _range(m: re.Match[str]) -> str:

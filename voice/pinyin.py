@@ -3,8 +3,10 @@
 Given Chinese characters, espeak-ng picks readings from its own small dictionary and gets common
 words wrong (户籍所在地 ends in "de", 银行 is "yin xing"). Given pinyin with tone numbers it reads
 exactly those syllables. pypinyin chooses readings from its phrase dictionaries; the project table
-in voice/data/readings.toml overrides the few it gets wrong (place names, policy terms), and the
-一/不 tone changes are applied here, across word boundaries, as a listener expects to hear them.
+in voice/data/readings.toml overrides the few it gets wrong (place names, policy terms), and a few
+rules that need context are applied here: the 一/不 tone changes, across word boundaries, as a
+listener expects to hear them; 为 as wéi in 以…为… ; 尽 as jìn in 应保尽保. bench/pronunciation_bench.py
+measures the result against hand-checked pinyin.
 The third-tone change (你好 → ní hǎo) is left to espeak-ng, which applies it to the syllables it reads.
 
 Each syllable is one space-separated word of the input ("hu4 ji2 suo3 zai4 di4"), the form the
@@ -29,6 +31,8 @@ _SYLLABLE = re.compile(r"[a-zü]+[1-5]")
 _DIGITS = set("〇零一二三四五六七八九两")
 _NUMERALS = _DIGITS | set("十百千万亿点")
 _UNITS = set("十百千万亿")
+_MEASURES = set("个件种位次条项批名户人家所处份张本台辆套道座")  # 一 before these is a count: yí/yì
+_NOT_ALONE_YI = set("可所予加难足用得借据赖藉是给")  # 可以, 所以, 予以…: 以 inside a word
 
 
 class ReadingsError(ValueError):
@@ -86,7 +90,7 @@ def syllables(speech: str, readings: Readings | None = None) -> list[Syllable]:
     table = readings or default_readings()
     out: list[Syllable] = []
     for run in _HAN.findall(speech):
-        out += _tone_changes(list(_run_syllables(run, table)))
+        out += _read(run, table)
     return out
 
 
@@ -99,8 +103,13 @@ def to_espeak(speech: str, readings: Readings | None = None) -> str:
             if pieces and pieces[-1][-1] not in ",;:.?!":
                 pieces[-1] += PAUSES[token]
             continue
-        pieces.append(" ".join(s.pinyin for s in _tone_changes(list(_run_syllables(token, table)))))
+        pieces.append(" ".join(s.pinyin for s in _read(token, table)))
     return " ".join(pieces)
+
+
+def _read(run: str, table: Readings) -> list[Syllable]:
+    """A run of characters as heard: readings, then the rules that change them in context."""
+    return _tone_changes(_jin(_wei(list(_run_syllables(run, table)))))
 
 
 def _run_syllables(run: str, table: Readings) -> Iterator[Syllable]:
@@ -138,35 +147,71 @@ def _pypinyin(text: str) -> Iterator[Syllable]:
             yield Syllable(han, syllable, word_end=i == len(word) - 1, fixed=False)
 
 
+def _ends_word(run: list[Syllable], i: int) -> bool:
+    return run[i].word_end and i > 0 and not run[i - 1].word_end
+
+
+def _in_date(before: str, after: str) -> bool:
+    """一 in a date: 四月一日, 二〇二二年一月."""
+    return (before == "月" and after in "日号") or (before == "年" and after == "月")
+
+
 def _tone(syllable: Syllable | None) -> str:
     return syllable.pinyin[-1] if syllable is not None else ""
+
+
+def _wei(run: list[Syllable]) -> list[Syllable]:
+    """为 in "以…为…" (以职业教育为重点, 以社区为依托) is wéi, "to take as"; pypinyin reads wèi, "for".
+    以 counts only on its own, not inside 可以, 所以, 予以…"""
+    out = list(run)
+    for i, syllable in enumerate(run):
+        if syllable.fixed or syllable.han != "为" or syllable.pinyin != "wei4":
+            continue
+        for j in range(i - 1, -1, -1):
+            if run[j].han == "以" and (j == 0 or run[j - 1].han not in _NOT_ALONE_YI):
+                out[i] = Syllable(syllable.han, "wei2", syllable.word_end, syllable.fixed)
+                break
+    return out
+
+
+def _jin(run: list[Syllable]) -> list[Syllable]:
+    """尽 in 应X尽X (应保尽保, 应兜尽兜: "all who should be covered are") is jìn; pypinyin reads jǐn."""
+    out = list(run)
+    for i, syllable in enumerate(run):
+        if (
+            syllable.han == "尽"
+            and not syllable.fixed
+            and 2 <= i < len(run) - 1
+            and run[i - 2].han == "应"
+            and run[i - 1].han == run[i + 1].han
+        ):
+            out[i] = Syllable("尽", "jin4", syllable.word_end, syllable.fixed)
+    return out
 
 
 def _tone_changes(run: list[Syllable]) -> list[Syllable]:
     """一 and 不 as spoken: yí/yì and bú before the next syllable's tone, yī where it stays.
 
-    一 keeps its first tone at the end of a phrase or word (统一, 之一), after 第 (第一), and inside a
-    number read digit by digit or after a numeral (二〇二一年, 十一, 一二三八五); before 十百千万亿
-    it follows the unit's tone (一百 yìbǎi, 一万 yíwàn).
+    一 keeps its first tone at the end of a phrase or word (统一, 之一), after 第 (第一), in dates
+    (四月一日), and inside a number read digit by digit or after a numeral (二〇二一年, 十一,
+    一二三八五); before 十百千万亿 it follows the unit's tone (一百 yìbǎi, 一万 yíwàn).
     """
     out = list(run)
     for i, syllable in enumerate(run):
         if syllable.fixed or syllable.han not in "一不":
             continue
-        before = run[i - 1] if i else None
+        before = run[i - 1].han if i else ""
         after = run[i + 1] if i + 1 < len(run) else None
         if syllable.han == "不":
             tone = "2" if _tone(after) == "4" else "4"
-        elif (
-            after is None
-            or (syllable.word_end and i and not before.word_end)
-            or (before is not None and before.han == "第")
-        ):
+        elif after is None or before == "第" or _in_date(before, after.han):
             tone = "1"
-        elif after.han in _UNITS:
+        elif after.han in _UNITS:  # 一百 yìbǎi, 百分之一百 too
             tone = "2" if _tone(after) == "4" else "4"
-        elif (before is not None and before.han in _NUMERALS) or after.han in _DIGITS:
-            tone = "1"
+        elif (
+            before in _NUMERALS or after.han in _DIGITS or (_ends_word(run, i) and after.han not in _MEASURES)
+        ):
+            tone = "1"  # 十一, 一二三八五, and 一 ending a word (统一管理, but 同一件事 tóng yí jiàn)
         else:
             tone = "2" if _tone(after) in "45" else "4"
         out[i] = Syllable(syllable.han, syllable.pinyin[:-1] + tone, syllable.word_end, syllable.fixed)

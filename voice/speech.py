@@ -39,6 +39,7 @@ _URL = re.compile(
 _CLAUSE_LINK = re.compile(r"[（(]\s*/clause\s+[^）)]*[）)]")  # "（/clause shuozhou:box2.2）" after a citation
 _COMMAND = re.compile(r"(?<![\w/])/([a-z_]+)(?:\s+([a-z]+)\b)?", re.IGNORECASE)
 _QUOTES_TOUCHING = re.compile(r"([”』」\"])\s*([“『「\"])")
+_LABEL_PATH = re.compile(r"^[^\s›»>＞]{1,12}规划(?:[（(]征求意见稿[）)])?\s*[›»]")  # 朔州市规划 › 三、…
 _PERCENT_UNIT = re.compile(r"\s*[（(]\s*[%％]\s*[）)]")
 _MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|\*\*|__|`+|^#+\s*|^>(?!\s*\d)\s*|~~|\|\|", re.MULTILINE)
 _BULLET = re.compile(r"^[•·▪◆◇■□●○►▶✓✔☑\-*+]\s*")
@@ -187,7 +188,7 @@ def _citation(line: str, lex: Lexicon) -> str | None:
     labels = "|".join(re.escape(label) for label in lex.citation_labels)
     m = re.match(rf"^\W*({labels})\s*[:：]\s*(.*)$", line)
     if m is None:
-        if not re.search(rf"[{re.escape(lex.citation_separators)}]", line) or "规划" not in line:
+        if not _LABEL_PATH.match(line):
             return None
         label, body = "", line
     else:
