@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 _EXPORTS = {
     "EspeakMissing": "voice.errors",
     "VoiceUnavailable": "voice.errors",
-    "VoiceNote": "voice.service",
+    "VoiceNote": "voice.note",
     "VoiceService": "voice.service",
     "Part": "voice.script",
     "Role": "voice.script",
@@ -43,8 +43,9 @@ __all__ = [
 if TYPE_CHECKING:
     from voice.errors import EspeakMissing, VoiceUnavailable
     from voice.keyfile import load_or_create_key
+    from voice.note import VoiceNote
     from voice.script import Part, Role, Script, Spoken, render
-    from voice.service import VoiceNote, VoiceService
+    from voice.service import VoiceService
     from voice.speech import to_speech
     from voice.speeds import Speed
     from voice.synth import require_espeak_ng

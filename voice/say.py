@@ -1,7 +1,7 @@
 """`planbot say`: one voice note from the command line, answered from the cache before anything heavy loads.
 
-A cache hit needs the speech text, the key file and one file read: no pypinyin, numpy, encoder or
-synthesis worker. Only a miss starts the VoiceService (and its worker process).
+A cache hit needs the speech text, the key file and one file read: no pypinyin, numpy, encoder,
+asyncio or synthesis worker. Only a miss starts the VoiceService (and its worker process).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 from voice.cache import AudioCache
 from voice.errors import VoiceUnavailable
 from voice.keyfile import KEY_FILE, load_or_create_key
+from voice.note import VoiceNote, note_key
 from voice.ogg import ogg_opus_duration
 from voice.script import render
-from voice.service import VoiceNote, VoiceService, note_key
 from voice.speeds import PACES, Speed
 
 VOICE = "cmn-latn-pinyin"
@@ -49,5 +49,7 @@ def say(
             return VoiceNote(ogg, ogg_opus_duration(ogg))
         except ValueError:  # a damaged file: make the note again
             pass
+    from voice.service import VoiceService  # a cache miss: now the engine is needed
+
     with VoiceService(cache_dir, cache_secret=secret, max_cache_bytes=max_cache_bytes, voice=VOICE) as voice:
         return voice.speak(text, speed=speed, rate=rate)

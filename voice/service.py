@@ -10,18 +10,16 @@ Long speech goes to the worker in chunks of a few sentences, each well inside th
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import importlib.metadata
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
-from voice.cache import AudioCache, cache_key
+from voice.cache import AudioCache
 from voice.errors import VoiceUnavailable
+from voice.note import VoiceNote, note_key
 from voice.ogg import ogg_opus_duration
 from voice.script import Script, Spoken, render
 from voice.speeds import PACES, Speed
@@ -30,25 +28,7 @@ from voice.synth import MAX_RATE, MIN_RATE, SynthWorker, require_espeak_ng
 log = logging.getLogger(__name__)
 
 SLOW, NORMAL, FAST = Speed.SLOW, Speed.NORMAL, Speed.FAST
-AUDIO_FORMAT = "ogg-opus-48k-mono-v2"  # part of the cache key: change it when the encoding changes
 CHUNK_CHARS = 240  # characters per synthesis request: espeak-ng takes about 0.1 s for this many
-READINGS = Path(__file__).parent / "data" / "readings.toml"
-
-
-@dataclass(frozen=True)
-class VoiceNote:
-    ogg: bytes  # Ogg Opus, mono, 48 kHz: send with sendVoice
-    duration: float  # seconds
-    cut: bool = False  # parts of the script did not fit the cap and were left out
-
-
-@cache
-def front_end_version() -> str:
-    """What decides the pinyin for a text, for the cache key: pypinyin's version and the readings table.
-
-    Read without importing pypinyin (0.2 s), so that a cache hit stays instant."""
-    readings = hashlib.sha256(READINGS.read_bytes()).hexdigest()[:16]
-    return f"pypinyin-{importlib.metadata.version('pypinyin')}-readings-{readings}"
 
 
 class VoiceService:
@@ -185,11 +165,6 @@ class VoiceService:
         except (OSError, ValueError) as exc:  # unreadable or damaged: make it again
             log.warning("voice cache entry %s unusable: %s", key, exc)
             return None
-
-
-def note_key(secret: bytes, speech: str, *, voice: str, wpm: int) -> str:
-    """The cache key of a note: the speech text and everything else that changes its audio."""
-    return cache_key(secret, speech, voice=voice, rate=wpm, audio=AUDIO_FORMAT, front_end=front_end_version())
 
 
 def chunks(speech: str, limit: int = CHUNK_CHARS) -> list[str]:
