@@ -3,7 +3,12 @@
 espeak-ng's Mandarin voice reads exactly what it is given. A reply written for the eye holds digits,
 %, ≥, brackets of department lists, markdown, links and a long citation path; read aloud these are
 noise at best and, for any Latin letter or digit, a switch into English. `to_speech` rewrites the
-reply line by line so that only Chinese words and pause punctuation remain.
+reply line by line so that only Chinese words and pause punctuation remain, and nothing a listener
+needs is lost on the way: a unit written once for a row (适配率（%） >95) stays on its numbers
+(高于百分之九十五), a command is said as words (/screen → 自测命令), 征求意见稿 is heard, an
+alternative in brackets is read as one (乡镇（街道） → 乡镇或街道), quoted items touching each other
+get a pause, and two numbers never run together (专栏9第2项 → 专栏九，第二项). Citations are
+voice.citation's.
 """
 
 from __future__ import annotations
