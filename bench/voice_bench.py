@@ -47,9 +47,10 @@ TARGETS = {
     "note_100_in_process_s": 0.5,
     "peak_dbfs": -1.0,
 }
+#: the voice package's part of `planbot say`, leaving as the command does (os._exit: no interpreter teardown)
 VOICE_ONLY = (
-    "import sys; from pathlib import Path; from voice.say import say; d = Path(sys.argv[1]); "
-    "say(sys.argv[2], data_dir=d, cache_dir=d / 'voice-cache', max_cache_bytes=10**8)"
+    "import os, sys; from pathlib import Path; from voice.say import say; d = Path(sys.argv[1]); "
+    "say(sys.argv[2], data_dir=d, cache_dir=d / 'voice-cache', max_cache_bytes=10**8); os._exit(0)"
 )
 
 

@@ -302,7 +302,7 @@ def purge() -> None:
 
 
 #: Commands that answer and end: they leave without tearing the interpreter down.
-ONE_SHOT = frozenset({"ask", "search", "clause"})
+ONE_SHOT = frozenset({"ask", "search", "clause", "say"})
 
 
 def main() -> None:

@@ -172,9 +172,14 @@ def chunks(speech: str, limit: int = CHUNK_CHARS) -> list[str]:
     else after clauses, so that every synthesis request finishes well inside the worker's timeout."""
     pieces: list[str] = []
     current = ""
-    for sentence in re.findall(r"[^。？！]+[。？！]*", speech):
-        parts = [sentence] if len(sentence) <= limit else re.findall(r"[^，、；：]+[，、；：]*", sentence)
+    for sentence in re.findall(r".+?(?:[。？！]+|$)", speech, re.DOTALL):
+        parts = (
+            [sentence] if len(sentence) <= limit else re.findall(r".+?(?:[，、；：]+|$)", sentence, re.DOTALL)
+        )
         for part in parts:
+            if current and len(current) + len(part) > limit:
+                pieces.append(current)
+                current = ""
             while len(part) > limit:  # a clause of hundreds of characters with no pause at all
                 pieces.append(part[:limit])
                 part = part[limit:]

@@ -10,7 +10,7 @@ from knowledge.compose import cite
 from voice.numbers import cardinal
 from voice.ogg import ogg_opus_duration
 from voice.script import CAP_SECONDS, Part, Role, Script, fit, render
-from voice.service import VoiceService
+from voice.service import VoiceService, chunks
 from voice.speeds import Speed
 
 ANSWER = (
@@ -170,3 +170,33 @@ def test_a_plain_string_is_still_read_in_full(shared_service: VoiceService) -> N
     short = shared_service.speak(ANSWER)
     assert not short.cut
     assert shared_service.speak(ANSWER + ANSWER.replace("家里", "家中")).duration > 1.8 * short.duration
+
+
+@pytest.mark.parametrize(
+    ("value", "speed"),
+    [
+        ("slow", Speed.SLOW),
+        (" Fast ", Speed.FAST),
+        (Speed.NORMAL, Speed.NORMAL),
+        (120, Speed.SLOW),
+        (160, Speed.NORMAL),
+        (210, Speed.FAST),
+    ],
+)
+def test_speeds_parse_from_names_and_from_the_rates_profiles_stored_before(value, speed: Speed) -> None:
+    assert Speed.parse(value) is speed
+
+
+def test_an_unknown_speed_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Speed.parse("medium")
+
+
+@pytest.mark.parametrize("limit", [20, 60, 240])
+def test_long_speech_is_cut_into_chunks_that_add_up_to_it(clause_views, limit: int) -> None:
+    speech = render("".join(v.text for v in clause_views[:40])).text
+    pieces = chunks(speech, limit)
+    assert "".join(pieces) == speech
+    assert all(0 < len(piece) <= limit for piece in pieces)
+    if limit >= 240:  # room for a few sentences each: cut only after sentences
+        assert all(piece[-1] in "。？！" for piece in pieces)
