@@ -87,29 +87,55 @@ def default_readings() -> Readings:
 
 def syllables(speech: str, readings: Readings | None = None) -> list[Syllable]:
     """The syllables of every Chinese character in `speech`, in order, as they should be heard."""
-    table = readings or default_readings()
-    out: list[Syllable] = []
-    for run in _HAN.findall(speech):
-        out += _read(run, table)
-    return out
+    return [
+        s
+        for piece in _heard(speech, readings or default_readings())
+        if isinstance(piece, list)
+        for s in piece
+    ]
 
 
 def to_espeak(speech: str, readings: Readings | None = None) -> str:
     """The exact input for espeak-ng's cmn-latn-pinyin voice: pinyin words and ASCII pauses."""
-    table = readings or default_readings()
     pieces: list[str] = []
-    for token in re.findall(rf"{_HAN.pattern}|[{''.join(PAUSES)}]", speech):
-        if token in PAUSES:
-            if pieces and pieces[-1][-1] not in ",;:.?!":
-                pieces[-1] += PAUSES[token]
-            continue
-        pieces.append(" ".join(s.pinyin for s in _read(token, table)))
+    for piece in _heard(speech, readings or default_readings()):
+        if isinstance(piece, list):
+            pieces.append(" ".join(s.pinyin for s in piece))
+        elif pieces and pieces[-1][-1] not in ",;:.?!":
+            pieces[-1] += PAUSES[piece]
     return " ".join(pieces)
 
 
-def _read(run: str, table: Readings) -> list[Syllable]:
-    """A run of characters as heard: readings, then the rules that change them in context."""
-    return _tone_changes(_jin(_wei(list(_run_syllables(run, table)))))
+def _heard(speech: str, table: Readings) -> Iterator[list[Syllable] | str]:
+    """Runs of characters as heard, and the pause marks between them, in order.
+
+    Readings come per run (pypinyin segments within it); 为 in 以…为 is decided over the whole clause,
+    across 、 (以随班就读为主体、特殊教育学校为骨干: both wéi); 一/不 change by their neighbours in the run.
+    """
+    clause: list[list[Syllable] | str] = []
+    for token in re.findall(rf"{_HAN.pattern}|[{''.join(PAUSES)}]", speech):
+        if token in PAUSES and token != "、":
+            yield from _finish(clause)
+            clause = []
+            yield token
+        else:
+            clause.append(token if token in PAUSES else _jin(list(_run_syllables(token, table))))
+    yield from _finish(clause)
+
+
+def _finish(clause: list[list[Syllable] | str]) -> Iterator[list[Syllable] | str]:
+    runs = [piece for piece in clause if isinstance(piece, list)]
+    changed = iter(_split(_wei([s for run in runs for s in run]), [len(run) for run in runs]))
+    for piece in clause:
+        yield _tone_changes(next(changed)) if isinstance(piece, list) else piece
+
+
+def _split(flat: list[Syllable], sizes: list[int]) -> list[list[Syllable]]:
+    out, at = [], 0
+    for size in sizes:
+        out.append(flat[at : at + size])
+        at += size
+    return out
 
 
 def _run_syllables(run: str, table: Readings) -> Iterator[Syllable]:

@@ -175,7 +175,7 @@ def _units(parts: Iterable[Part], lex: Lexicon) -> list[tuple[Role, str]]:
             text = f"{cardinal(str(option))}，{spoken}。" if spoken else ""
         else:
             text = to_speech(part.text, lex)
-        if part.role != Role.OFFER:
+        if part.role not in (Role.OFFER, Role.OPTION):  # "一，是。" may well come again
             fresh = []
             for sentence in _SENTENCE.findall(text) or [text]:
                 if not said.isdisjoint(_keys(sentence)):

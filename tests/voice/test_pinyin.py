@@ -39,6 +39,14 @@ def pinyin(text: str) -> str:
         ("以职业教育为重点", "yi3 zhi2 ye4 jiao4 yu4 wei2 zhong4 dian3"),
         ("可以为残疾人提供", "ke3 yi3 wei4 can2 ji2 ren2 ti2 gong1"),
         ("应保尽保", "ying1 bao3 jin4 bao3"),
+        ("残疾人参加医疗保险", "can2 ji2 ren2 can1 jia1 yi1 liao2 bao3 xian3"),
+        ("残疾人参与文化活动", "can2 ji2 ren2 can1 yu4 wen2 hua4 huo2 dong4"),
+        ("主要看家庭收入", "zhu3 yao4 kan4 jia1 ting2 shou1 ru4"),
+        ("相关部门将残疾人", "xiang1 guan1 bu4 men2 jiang1 can2 ji2 ren2"),
+        (
+            "以随班就读为主体、特殊教育学校为骨干",
+            "yi3 sui2 ban1 jiu4 du2 wei2 zhu3 ti3 te4 shu1 jiao4 yu4 xue2 xiao4 wei2 gu3 gan4",
+        ),
         ("尽快", "jin3 kuai4"),
     ],
 )

@@ -200,3 +200,17 @@ def test_long_speech_is_cut_into_chunks_that_add_up_to_it(clause_views, limit: i
     assert all(0 < len(piece) <= limit for piece in pieces)
     if limit >= 240:  # room for a few sentences each: cut only after sentences
         assert all(piece[-1] in "。？！" for piece in pieces)
+
+
+def test_options_of_two_questions_are_both_read() -> None:
+    script = Script(
+        (
+            Part("您有残疾人证吗？", "question"),
+            Part("是", "option"),
+            Part("否", "option"),
+            Part("您现在有工作吗？", "question"),
+            Part("是", "option"),
+            Part("否", "option"),
+        )
+    )
+    assert fit(script).text == "您有残疾人证吗？一，是。二，否。您现在有工作吗？一，是。二，否。"
