@@ -10,7 +10,8 @@ and the pronunciation details to bench/results/pronunciation.json). Parts:
   100 and 300 characters that are not in the cache, and answering from the cache;
 - whole_process: `planbot say` of 100 characters as a command, each run a fresh process timed from
   outside: a cache miss (a new text every run) and a cache hit; beside it the same two through the
-  voice package alone (`python -c` calling voice.say) and `python -c "import bot.cli"`, which show
+  voice package alone (`python -c` calling voice.say) and `python -c "import bot.cli"` (both leaving
+  with os._exit, as `planbot say` does), which show
   how much of the command's time is the CLI module's own imports.
 """
 
@@ -98,7 +99,9 @@ def whole_process() -> dict[str, object]:
         hit = [_wall([*say, texts[0]], env) for _ in range(HIT_RUNS)]
         voice_cold = [_wall([*voice_only, text], env) for text in texts[COLD_RUNS : 2 * COLD_RUNS]]
         voice_hit = [_wall([*voice_only, texts[COLD_RUNS]], env) for _ in range(HIT_RUNS)]
-        cli_import = [_wall([sys.executable, "-c", "import bot.cli"], env) for _ in range(HIT_RUNS)]
+        cli_import = [
+            _wall([sys.executable, "-c", "import os, bot.cli; os._exit(0)"], env) for _ in range(HIT_RUNS)
+        ]
         python = [_wall([sys.executable, "-c", "pass"], env) for _ in range(HIT_RUNS)]
     return {
         "text_chars": len(HAN.findall(texts[0])),
