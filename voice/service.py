@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -54,6 +55,7 @@ class VoiceService:
         if self._cache is not None:
             self._cache.remove_unkeyed()
         self._worker: SynthWorker | None = None
+        self._starting = threading.Lock()
         self._closed = False
         # Synthesis is serial in the worker; two threads let one note encode while the next is spoken.
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="voice")
@@ -119,7 +121,8 @@ class VoiceService:
         return self._cache.clear() if self._cache is not None else 0
 
     def close(self) -> None:
-        self._closed = True
+        with self._starting:
+            self._closed = True
         self._executor.shutdown(wait=True, cancel_futures=True)
         if self._worker is not None:
             self._worker.close()
@@ -134,16 +137,17 @@ class VoiceService:
 
     def start_worker(self) -> None:
         """Start the synthesis worker now (it takes about 0.2 s to be ready) instead of at first need."""
-        if self._closed:
-            raise VoiceUnavailable("the voice service is closed")
-        if self._worker is None:
-            self._worker = SynthWorker(voice=self.voice, timeout=self.timeout)
+        with self._starting:  # two threads asking at once start one worker
+            if self._closed:
+                raise VoiceUnavailable("the voice service is closed")
+            if self._worker is None:
+                self._worker = SynthWorker(voice=self.voice, timeout=self.timeout)
 
     def _synthesize(self, spoken: Spoken, wpm: int) -> VoiceNote:
+        self.start_worker()  # the worker process starts while pypinyin, numpy and soxr load here
         from voice.encode import encode_voice_note
         from voice.pinyin import to_espeak
 
-        self.start_worker()  # starts while pypinyin loads below
         assert self._worker is not None
         pcm = bytearray()
         sample_rate = 0
