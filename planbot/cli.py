@@ -227,20 +227,34 @@ def say(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="where to write the OGG/Opus voice note")
     ] = Path("reply.ogg"),
-    rate: Annotated[int, typer.Option(help="speaking rate (words per minute)")] = 160,
+    speed: Annotated[str, typer.Option(help="slow, normal (4.5 characters a second) or fast")] = "normal",
+    rate: Annotated[int | None, typer.Option(help="espeak-ng words per minute, instead of --speed")] = None,
+    show: Annotated[
+        bool, typer.Option("--show", help="print the speech text and the exact espeak-ng input; no audio")
+    ] = False,
 ) -> None:
     """Write a voice note (OGG/Opus, 48 kHz mono) of a reply text."""
-    from voice import VoiceService, VoiceUnavailable
+    from voice.errors import VoiceUnavailable
+    from voice.say import say as say_note  # checks the cache before the speech engine loads
+    from voice.say import show as show_speech
 
+    if show:
+        for line in show_speech(text, speed):
+            sys.stdout.write(line + "\n")
+        return
     settings = Settings()
-    service = VoiceService(settings.voice_cache_dir, max_cache_bytes=settings.voice_cache_mb * 1_000_000)
     try:
-        note = service.speak(text, rate=rate)
-    except VoiceUnavailable as error:
+        note = say_note(
+            text,
+            data_dir=settings.data_dir,
+            cache_dir=settings.voice_cache_dir,
+            max_cache_bytes=settings.voice_cache_mb * 1_000_000,
+            speed=speed,
+            rate=rate,
+        )
+    except (VoiceUnavailable, ValueError) as error:
         err.print(f"无法生成语音：{error}")
         raise typer.Exit(1) from error
-    finally:
-        service.close()
     output.write_bytes(note.ogg)
     console.print(f"{output}: {note.duration:.1f} 秒")
 
@@ -295,7 +309,7 @@ def purge() -> None:
 
 
 #: Commands that answer and end: they leave without tearing the interpreter down.
-ONE_SHOT = frozenset({"ask", "search", "clause"})
+ONE_SHOT = frozenset({"ask", "search", "clause", "say"})
 
 
 def main() -> None:

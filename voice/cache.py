@@ -1,5 +1,10 @@
 """Voice notes on disk, keyed by what was spoken and how: the same answer is synthesised once.
 
+File names are keyed HMACs (HMAC-SHA256 under a secret kept outside the cache), not plain hashes:
+without the secret, nobody who sees the directory can confirm that a guessed text (a screening
+result, "残疾等级：一级…") was spoken. Notes that hold a person's answers are never cached at all
+(VoiceService.speak(private=True)); `clear` deletes every note, for /forget-style clean-ups and admins.
+
 Several bot processes may share the directory. A note is written to a temporary file and moved into
 place with os.replace, so a reader sees the whole file or none; eviction tolerates files another
 process removed first. Recency is the file's modification time, refreshed on every hit (LRU).
@@ -9,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -18,12 +25,32 @@ from pathlib import Path
 SUFFIX = ".ogg"
 STALE_TEMP_SECONDS = 3600
 KEEP_FRACTION = 0.9  # evict down to 90% of the cap, so the next put does not evict again
+KEY_PREFIX = "v2-"  # names of keyed notes
+_UNKEYED = re.compile(r"[0-9a-f]{64}\.ogg")  # names before keys: a plain SHA-256 of the spoken text
 
 
-def cache_key(speech_text: str, **settings: object) -> str:
-    """A file-name-safe key for a speech text and every setting that changes the audio."""
+def cache_key(secret: bytes, speech_text: str, **settings: object) -> str:
+    """A file-name-safe key for a speech text and every setting that changes the audio, under `secret`."""
+    if len(secret) < 16:
+        raise ValueError("the cache secret must be at least 16 bytes")
     material = json.dumps({"text": speech_text, **settings}, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    return KEY_PREFIX + hmac.new(secret, material.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def clear(directory: Path) -> int:
+    """Delete every cached note (and leftover temporary file) in `directory`; the number of notes deleted."""
+    removed = 0
+    try:
+        scan = os.scandir(directory)
+    except FileNotFoundError:
+        return 0
+    with scan:
+        for entry in scan:
+            if entry.name.endswith((SUFFIX, ".tmp")) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed += entry.name.endswith(SUFFIX)
+    return removed
 
 
 class AudioCache:
@@ -34,7 +61,7 @@ class AudioCache:
             raise ValueError("max_bytes must be positive")
         self.directory = Path(directory)
         self.max_bytes = max_bytes
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def path(self, key: str) -> Path:
         return self.directory / f"{key}{SUFFIX}"
@@ -59,6 +86,21 @@ class AudioCache:
                 temporary.unlink()
             raise
         self.evict()
+
+    def clear(self) -> int:
+        """Delete every note; the number deleted."""
+        return clear(self.directory)
+
+    def remove_unkeyed(self) -> int:
+        """Delete notes named by a plain hash of their text (written before names were keyed)."""
+        removed = 0
+        with os.scandir(self.directory) as scan:
+            for entry in scan:
+                if _UNKEYED.fullmatch(entry.name):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+                        removed += 1
+        return removed
 
     def total_bytes(self) -> int:
         return sum(size for _, size, _ in self._entries())

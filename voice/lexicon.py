@@ -30,6 +30,8 @@ class Lexicon:
     digit_by_digit_after: tuple[str, ...]
     bracket_drop_if_contains: tuple[str, ...]
     department_suffixes: tuple[str, ...]
+    bracket_alternatives: tuple[str, ...]
+    commands: dict[str, str]  # "/screen" → 自测命令; "/" is the word for any other command
     citation_labels: tuple[str, ...]
     citation_separators: str
     citation_part: str
@@ -73,6 +75,11 @@ def load_lexicon(path: Path = DEFAULT_PATH) -> Lexicon:
     comparison = {
         k: _spoken(v, f"[comparison] {k!r}", path) for k, v in _table(data, "comparison", path).items()
     }
+    commands = {
+        k.lower(): _spoken(v, f"[commands] {k!r}", path) for k, v in _table(data, "commands", path).items()
+    }
+    if "/" not in commands:
+        raise LexiconError(f'{path}: [commands] needs "/", the words for a command it does not list')
     numbers = _table(data, "numbers", path)
     brackets = _table(data, "brackets", path)
     citation = _table(data, "citation", path)
@@ -99,6 +106,8 @@ def load_lexicon(path: Path = DEFAULT_PATH) -> Lexicon:
         department_suffixes=_strings(
             brackets.get("department_suffixes"), "[brackets] department_suffixes", path
         ),
+        bracket_alternatives=_strings(brackets.get("alternatives"), "[brackets] alternatives", path),
+        commands=commands,
         citation_labels=_strings(citation.get("labels"), "[citation] labels", path),
         citation_separators=separators,
         citation_part=templates["part"],

@@ -1,16 +1,14 @@
 """Numbers as a Mandarin listener expects to hear them.
 
-cn2an reads plain quantities and decimals well (1234 → 一千二百三十四, 3.26 → 三点二六); it does
-not know that a year or a document number is read digit by digit, that 16-24 is a range and not
-"16 minus 24", that ≥ is 不低于, or that 2个 is 两个. Those rules live here; every digit that
-leaves `speak_numbers` has become Chinese, so espeak-ng never switches to English for it.
+A quantity is read in full (1234 → 一千二百三十四, 3.26 → 三点二六: `cardinal`, which reads exactly
+as cn2an.an2cn does in "low" mode — a test holds it to that — without cn2an's 0.1 s import); a year
+or a document number digit by digit; 16-24 is a range, not "16 minus 24"; ≥ is 不低于; 2个 is 两个.
+Every digit that leaves `speak_numbers` has become Chinese, so espeak-ng never switches to English.
 """
 
 from __future__ import annotations
 
 import re
-
-import cn2an
 
 from voice.lexicon import Lexicon
 
@@ -29,11 +27,51 @@ def cardinal(number: str, *, liang: bool = False) -> str:
     """A quantity: 1234 → 一千二百三十四, 25866 → 两万五千八百六十六; with `liang`, 2 → 两 (两个)."""
     if liang and number == "2":
         return "两"
-    try:
-        spoken = cn2an.an2cn(number, "low")
-    except ValueError:  # beyond cn2an's sixteen digits: an identifier, not a quantity
+    whole, _, fraction = number.partition(".")
+    whole = whole.lstrip("0") or "0"
+    if len(whole) > 16:  # an identifier, not a quantity
         return digits(number)
+    spoken = _integer(whole) + (f"点{digits(fraction).replace('〇', '零')}" if fraction else "")
     return re.sub(r"^二(?=[千万亿])", "两", spoken)
+
+
+_GROUP_UNITS = ("", "万", "亿", "万")  # 万亿 is said 万 … 亿, as cn2an does
+_PLACES = ("千", "百", "十", "")
+
+
+def _integer(whole: str) -> str:
+    """Digits (no leading zeros, at most sixteen) as a Chinese numeral, groups of four by 万 and 亿."""
+    if whole == "0":
+        return "零"
+    padded = whole.zfill(-(-len(whole) // 4) * 4)
+    groups = [padded[i : i + 4] for i in range(0, len(padded), 4)]
+    out, gap = "", False
+    for index, group in enumerate(groups):
+        if group == "0000":
+            gap = bool(out)
+            continue
+        if out and (gap or group[0] == "0"):
+            out += "零"
+        place = len(groups) - 1 - index
+        out += _group(group) + _GROUP_UNITS[place]
+        if place == 3 and groups[index + 1] == "0000":
+            out += "亿"  # 一万亿
+        gap = False
+    return re.sub(r"^一十", "十", out)
+
+
+def _group(group: str) -> str:
+    """Four digits, not all zero: 0742 → 七百四十二, 1010 → 一千零一十 (no leading 零)."""
+    out, zero = "", False
+    for digit, place in zip(group, _PLACES, strict=True):
+        if digit == "0":
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += digits(digit) + place
+    return out
 
 
 def _takes_liang(m: re.Match[str], lexicon: Lexicon) -> bool:
@@ -77,6 +115,8 @@ def speak_numbers(text: str, lexicon: Lexicon) -> str:
         lambda m: m[1] + m[2].strip() + digits(re.sub(r"[\- ]", "", m[3])),
         text,
     )
+    hotline = r"(?<![\d.])(\d{3,})(?=\s*(?:政务服务|服务)?热线)"  # 12345热线: a number to dial
+    text = re.sub(hotline, lambda m: digits(m[1]), text)
     text = re.sub(r"(?<![\d.])0\d+(?![\d.])", lambda m: digits(m[0]), text)
 
     def _range(m: re.Match[str]) -> str:

@@ -3,7 +3,12 @@
 espeak-ng's Mandarin voice reads exactly what it is given. A reply written for the eye holds digits,
 %, ≥, brackets of department lists, markdown, links and a long citation path; read aloud these are
 noise at best and, for any Latin letter or digit, a switch into English. `to_speech` rewrites the
-reply line by line so that only Chinese words and pause punctuation remain.
+reply line by line so that only Chinese words and pause punctuation remain, and nothing a listener
+needs is lost on the way: a unit written once for a row (适配率（%） >95) stays on its numbers
+(高于百分之九十五), a command is said as words (/screen → 自测命令), 征求意见稿 is heard, an
+alternative in brackets is read as one (乡镇（街道） → 乡镇或街道), quoted items touching each other
+get a pause, and two numbers never run together (专栏9第2项 → 专栏九，第二项). Citations are
+voice.citation's.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import html
 import re
 import unicodedata
 
+from voice.citation import citation_words
 from voice.lexicon import Lexicon, default_lexicon
 from voice.numbers import cardinal, speak_numbers
 
@@ -32,10 +38,14 @@ _CLOSE = "）)】]］"
 _INNER_BRACKET = re.compile(rf"[{re.escape(_OPEN)}]([^{re.escape(_OPEN + _CLOSE)}]*)[{re.escape(_CLOSE)}]")
 _URL = re.compile(
     r"(?:https?://|www\.)[!-~]+"  # links
-    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]+"  # e-mail addresses
-    r"|(?<![\w/])/[a-z_]+\b",  # bot commands such as /help
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]+",  # e-mail addresses
     re.IGNORECASE,
 )
+_CLAUSE_LINK = re.compile(r"[（(]\s*/clause\s+[^）)]*[）)]")  # "（/clause shuozhou:box2.2）" after a citation
+_COMMAND = re.compile(r"(?<![\w/])/([a-z_]+)(?:\s+([a-z]+)\b)?", re.IGNORECASE)
+_QUOTES_TOUCHING = re.compile(r"([”』」\"])\s*([“『「\"])")
+_LABEL_PATH = re.compile(r"^[^\s›»>＞]{1,12}规划(?:[（(]征求意见稿[）)])?\s*[›»]")  # 朔州市规划 › 三、…
+_PERCENT_UNIT = re.compile(r"\s*[（(]\s*[%％]\s*[）)]")
 _MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|\*\*|__|`+|^#+\s*|^>(?!\s*\d)\s*|~~|\|\|", re.MULTILINE)
 _BULLET = re.compile(r"^[•·▪◆◇■□●○►▶✓✔☑\-*+]\s*")
 _CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff〇"
@@ -47,7 +57,8 @@ def to_speech(reply: str, lexicon: Lexicon | None = None) -> str:
     lex = lexicon or default_lexicon()
     text = unicodedata.normalize("NFC", reply).translate(_WIDTH)
     text = html.unescape(_MARKUP.sub("", text))  # Telegram HTML: tags go, &lt;90 becomes <90
-    text = _URL.sub("", text)
+    text = _URL.sub("", _CLAUSE_LINK.sub("", text))
+    text = _COMMAND.sub(lambda m: _command(m, lex), text)
     sentences = []
     for raw in text.splitlines():
         line = raw.strip()
@@ -57,13 +68,25 @@ def to_speech(reply: str, lexicon: Lexicon | None = None) -> str:
         if spoken is None:
             spoken = _line(line, lex)
         if spoken:
-            sentences.append(spoken if spoken[-1] in "。？！" else spoken.rstrip(_PAUSES) + "。")
-    return "".join(sentences)
+            # "依据：" on a line of its own leads into the citations on the lines below it
+            sentences.append(spoken if spoken[-1] in "。？！：" else spoken.rstrip(_PAUSES) + "。")
+    return "".join(sentences).rstrip("：")
+
+
+def _command(m: re.Match[str], lex: Lexicon) -> str:
+    """/screen → 自测命令: a command is said, never dropped (a listener must know it exists)."""
+    name, argument = m[1].lower(), (m[2] or "").lower()
+    if argument and f"/{name} {argument}" in lex.commands:
+        return f"，{lex.commands[f'/{name} {argument}']}，"
+    spoken = lex.commands.get(f"/{name}", lex.commands["/"])
+    return f"，{spoken}，" + (m[0][len(m[1]) + 1 :] if argument else "")
 
 
 def _line(line: str, lex: Lexicon) -> str:
     for written, spoken in lex.replace.items():
         line = line.replace(written, spoken)
+    line = _QUOTES_TOUCHING.sub(r"\1、\2", line)  # “跨省通办”“一网通办”: two items, a pause between
+    line = _percent_unit(line)
     line = _spaces(line)
     line = _list_marker(line)
     line = _brackets(line, lex)
@@ -72,10 +95,29 @@ def _line(line: str, lex: Lexicon) -> str:
     return _punctuation(line)
 
 
+def _percent_unit(line: str) -> str:
+    """An indicator named with its unit, "适配率（%）	>85	>95", keeps the unit on its numbers:
+    高于百分之八十五. Numbers after the （%） that carry no unit of their own (not a year, not 第N)
+    become percentages."""
+    m = _PERCENT_UNIT.search(line)
+    if m is None:
+        return line
+    head, tail = line[: m.start()], line[m.end() :]
+    tail = re.sub(
+        r"(?<![\d.第])(\d+(?:\.\d+)?)(?![\d.]|\s*[%％年月日号个项条人户元万亿岁周])",
+        r"\1%",
+        tail,
+    )
+    return head + tail
+
+
 def _spaces(line: str) -> str:
     """A tab or a space between two words separates fields (a table row, a title broken in two):
     it becomes a pause. Spaces beside digits ("10742.3 万元", "≥ 85") are typesetting and go later."""
     line = re.sub(r"\s*\t\s*", "，", line)
+    # two numbers apart only by a space ("专栏2 1") must not run together into one (专栏二一)
+    line = re.sub(rf"(?<=[\d{_CN_NUMERAL}])\s+(?=[\d{_CN_NUMERAL}])", "，", line)
+    line = re.sub(rf"(专栏\s*\d+)\s*(?=第|[{_CN_NUMERAL}\d])", r"\1，", line)  # 专栏9第2项: 专栏九，第二项
     return re.sub(rf"(?<=[{_CJK_CHARS}{_PAUSES}])\s+(?=[{_CJK_CHARS}])", "，", line)
 
 
@@ -100,6 +142,8 @@ def _brackets(line: str, lex: Lexicon) -> str:
             return (cardinal(inner) if inner.isdigit() else inner) + "、"
         if not inner or _droppable(inner, lex):
             return ""
+        if inner in lex.bracket_alternatives and _CJK.match(m.string[m.start() - 1 : m.start()] or " "):
+            return f"或{inner}"  # 乡镇（街道） → 乡镇或街道
         return f"，{inner}，"
 
     previous = None
@@ -141,43 +185,21 @@ def _punctuation(line: str) -> str:
 
 
 def _citation(line: str, lex: Lexicon) -> str | None:
-    """The citation line, shortened; None if `line` is not one.
+    """A citation line, "依据：<label>；<label>", as words; None if `line` is not one.
 
-    "依据：朔州市规划 › 三、主要任务 › （一）… › 2." → "依据朔州市规划第三部分第二项。"
-    A listener needs the plan and where to look in it, not every heading on the way: the part
-    (一、…) and the deepest numbered step below it are kept.
+    Each label is spoken on its own (voice.citation): "依据：朔州市规划，专栏二，第二项；张掖市规划，
+    第三部分，第一条，第七项。" A line that is only a label path ("朔州市规划 › 三、…") is one too.
     """
     labels = "|".join(re.escape(label) for label in lex.citation_labels)
-    m = re.match(rf"^\W*({labels})\s*[:：]\s*(.+)$", line)
+    m = re.match(rf"^\W*({labels})\s*[:：]\s*(.*)$", line)
     if m is None:
-        return None
-    segments = [s.strip() for s in re.split(rf"[{re.escape(lex.citation_separators)}]", m[2]) if s.strip()]
-    if not segments:
-        return None
-    plan = _punctuation(_brackets(_latin(segments[0], lex), lex))
-    rest = segments[1:]
-    spoken = m[1] + plan.rstrip(_PAUSES)
-    part_at = next((i for i, s in enumerate(rest) if re.match(rf"[{_CN_NUMERAL}]+、", s)), None)
-    if part_at is not None:
-        spoken += lex.citation_part.format(n=re.match(rf"[{_CN_NUMERAL}]+", rest[part_at])[0])
-    below = rest[part_at + 1 :] if part_at is not None else rest
-    for segment in reversed(below):
-        step = _citation_step(segment, lex)
-        if step:
-            spoken += step
-            break
-    return spoken + "。"
-
-
-def _citation_step(segment: str, lex: Lexicon) -> str:
-    if m := re.match(r"(\d+)\s*[.、]", segment):
-        return lex.citation_item.format(n=cardinal(m[1]))
-    if m := re.match(rf"[（(]([{_CN_NUMERAL}]+)[）)]", segment):
-        return lex.citation_section.format(n=m[1])
-    if m := re.match(r"专栏\s*(\d+)", segment):
-        box = lex.citation_box.format(n=cardinal(m[1]))
-        item = re.search(r"第\s*(\d+)\s*项", segment)
-        return box + (lex.citation_item.format(n=cardinal(item[1])) if item else "")
-    if m := re.match(r"(?:主要)?指标\s*(\d+)", segment):
-        return lex.citation_indicator.format(n=cardinal(m[1]))
-    return ""
+        if not _LABEL_PATH.match(line):
+            return None
+        label, body = "", line
+    else:
+        label, body = m[1], m[2]
+    spoken = [citation_words(piece, lex) for piece in re.split(r"[；;]", body) if piece.strip()]
+    spoken = [piece for piece in spoken if piece]
+    if not spoken:
+        return f"{label}：" if label else ""
+    return (f"{label}：" if label else "") + "；".join(spoken) + "。"

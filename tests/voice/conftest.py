@@ -10,13 +10,15 @@ import pytest
 
 from voice.service import VoiceService
 
+SECRET = b"tests-only voice cache secret 32"
+
 
 @pytest.fixture(scope="module")
 def shared_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoiceService]:
     """One service for tests that only speak; tests that stop or kill the worker make their own."""
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed")
-    with VoiceService(tmp_path_factory.mktemp("voice-cache")) as service:
+    with VoiceService(tmp_path_factory.mktemp("voice-cache"), cache_secret=SECRET) as service:
         yield service
 
 
@@ -28,6 +30,7 @@ def make_service(tmp_path: Path) -> Iterator:
     made: list[VoiceService] = []
 
     def _make(**options) -> VoiceService:
+        options.setdefault("cache_secret", SECRET)
         service = VoiceService(tmp_path / f"cache{len(made)}", **options)
         made.append(service)
         return service

@@ -9,15 +9,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from voice.encode import (
-    OPUS_RATE,
-    _libopus,
-    encode_voice_note,
-    ogg_crc,
-    ogg_opus_duration,
-    resample_to_48k,
-)
-from voice.service import FAST, SLOW, VoiceService
+from voice.encode import _libopus, encode_voice_note, resample_to_48k
+from voice.ogg import OPUS_RATE, ogg_crc, ogg_opus_duration
+from voice.service import VoiceService
+from voice.speeds import Speed
 
 SHORT = "残疾人基本康复服务覆盖率不低于85%。"
 LONG = (
@@ -58,12 +53,18 @@ def test_longer_text_gives_longer_audio(shared_service: VoiceService) -> None:
 
 
 def test_slow_rate_speaks_longer_than_fast(shared_service: VoiceService) -> None:
-    assert shared_service.speak(SHORT, rate=SLOW).duration > shared_service.speak(SHORT, rate=FAST).duration
+    slow = shared_service.speak(SHORT, speed=Speed.SLOW).duration
+    assert (
+        slow
+        > shared_service.speak(SHORT, speed=Speed.NORMAL).duration
+        > shared_service.speak(SHORT, speed="fast").duration
+    )
 
 
 @pytest.fixture(scope="module")
 def speech_pcm(shared_service: VoiceService):
-    return shared_service._worker.synthesize("依据朔州市规划第三部分第二项。", rate=160)
+    shared_service.start_worker()
+    return shared_service._worker.synthesize("yi1 ju4 shuo4 zhou1 shi4 gui1 hua4.", rate=216)
 
 
 @pytest.mark.parametrize("backend", ["libopus", "soundfile"])

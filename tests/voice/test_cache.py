@@ -10,7 +10,9 @@ import time
 from pathlib import Path
 
 from voice.cache import STALE_TEMP_SECONDS, AudioCache, cache_key
-from voice.service import FAST, NORMAL
+from voice.speeds import Speed
+
+SECRET = b"k" * 32
 
 
 def payload(key: str, size: int = 1000) -> bytes:
@@ -29,19 +31,20 @@ def test_put_then_get_returns_the_same_bytes(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*.tmp"))
 
 
-def test_key_changes_with_text_voice_and_rate() -> None:
-    base = cache_key("你好。", voice="cmn-latn-pinyin", rate=160)
-    assert base == cache_key("你好。", voice="cmn-latn-pinyin", rate=160)
+def test_key_changes_with_text_voice_rate_and_secret() -> None:
+    base = cache_key(SECRET, "你好。", voice="cmn-latn-pinyin", rate=160)
+    assert base == cache_key(SECRET, "你好。", voice="cmn-latn-pinyin", rate=160)
     assert (
         len(
             {
                 base,
-                cache_key("您好。", voice="cmn-latn-pinyin", rate=160),
-                cache_key("你好。", voice="cmn", rate=160),
-                cache_key("你好。", voice="cmn-latn-pinyin", rate=200),
+                cache_key(SECRET, "您好。", voice="cmn-latn-pinyin", rate=160),
+                cache_key(SECRET, "你好。", voice="cmn", rate=160),
+                cache_key(SECRET, "你好。", voice="cmn-latn-pinyin", rate=200),
+                cache_key(b"another secret of 32 bytes......", "你好。", voice="cmn-latn-pinyin", rate=160),
             }
         )
-        == 4
+        == 5
     )
 
 
@@ -113,7 +116,7 @@ def test_the_service_answers_a_repeat_from_the_cache_without_synthesis(make_serv
 
 def test_the_service_makes_new_audio_for_another_rate(make_service) -> None:
     service = make_service()
-    normal = service.speak("依据朔州市规划第三部分第二项。", rate=NORMAL)
-    fast = service.speak("依据朔州市规划第三部分第二项。", rate=FAST)
+    normal = service.speak("依据朔州市规划第三部分第二项。", speed=Speed.NORMAL)
+    fast = service.speak("依据朔州市规划第三部分第二项。", speed=Speed.FAST)
     assert fast.ogg != normal.ogg
     assert fast.duration < normal.duration

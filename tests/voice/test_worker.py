@@ -100,3 +100,21 @@ def test_installed_espeak_ng_is_found() -> None:
     if not os.path.exists("/usr/bin/espeak-ng"):
         pytest.skip("espeak-ng is not installed")
     assert require_espeak_ng().endswith("espeak-ng")
+
+
+def _worker_pids() -> set[int]:
+    import psutil
+
+    return {
+        child.pid
+        for child in psutil.Process().children(recursive=True)
+        if child.status() != psutil.STATUS_ZOMBIE and any("espeak_worker.py" in a for a in child.cmdline())
+    }
+
+
+async def test_concurrent_first_requests_start_one_worker(make_service) -> None:
+    service = make_service()
+    before = _worker_pids()
+    assert service.worker_pid is None  # nothing started before the first synthesis
+    await asyncio.gather(*(service.aspeak(f"第{i}句话，还没有缓存。", private=True) for i in range(6)))
+    assert _worker_pids() - before == {service.worker_pid}
