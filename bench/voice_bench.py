@@ -10,7 +10,7 @@ and the pronunciation details to bench/results/pronunciation.json). Parts:
   100 and 300 characters that are not in the cache, and answering from the cache;
 - whole_process: `planbot say` of 100 characters as a command, each run a fresh process timed from
   outside: a cache miss (a new text every run) and a cache hit; beside it the same two through the
-  voice package alone (`python -c` calling voice.say) and `python -c "import bot.cli"` (both leaving
+  voice package alone (`python -c` calling voice.say) and `python -c "import planbot.cli"` (both leaving
   with os._exit, as `planbot say` does), which show
   how much of the command's time is the CLI module's own imports.
 """
@@ -100,7 +100,7 @@ def whole_process() -> dict[str, object]:
         voice_cold = [_wall([*voice_only, text], env) for text in texts[COLD_RUNS : 2 * COLD_RUNS]]
         voice_hit = [_wall([*voice_only, texts[COLD_RUNS]], env) for _ in range(HIT_RUNS)]
         cli_import = [
-            _wall([sys.executable, "-c", "import os, bot.cli; os._exit(0)"], env) for _ in range(HIT_RUNS)
+            _wall([sys.executable, "-c", "import os, planbot.cli; os._exit(0)"], env) for _ in range(HIT_RUNS)
         ]
         python = [_wall([sys.executable, "-c", "pass"], env) for _ in range(HIT_RUNS)]
     return {
@@ -109,7 +109,7 @@ def whole_process() -> dict[str, object]:
         "planbot_say_hit": _median(hit),
         "voice_say_only_cold": _median(voice_cold),
         "voice_say_only_hit": _median(voice_hit),
-        "python_import_bot_cli": _median(cli_import),
+        "python_import_planbot_cli": _median(cli_import),
         "python_start": _median(python),
     }
 

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VOICE_RATES = {"slow": 120, "normal": 160, "fast": 210}  # pyttsx3 rates (about words per minute)
+#: The speeds a person can choose, as stored in their settings (voice.speeds.Speed.parse reads them).
+VOICE_RATES = {"slow": 120, "normal": 160, "fast": 210}
 
 MAX_INPUT_CHARS = 2000  # a longer message is answered from its start
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
@@ -113,7 +114,7 @@ class Conversation:
     def handle(self, incoming: Incoming) -> Outgoing:
         private = incoming.chat is Chat.PRIVATE
         profile = self.repository.profile(incoming.user) if private else Profile()
-        turn = Turn(incoming, profile, Outgoing(voice_rate=profile.voice_rate), voice=profile.voice)
+        turn = Turn(incoming, profile, Outgoing(speed=_speed(profile.voice_rate)), voice=profile.voice)
         try:
             if incoming.callback is not None:
                 self._on_callback(turn)
@@ -125,22 +126,22 @@ class Conversation:
                 self._on_text(turn)
         except Exception:
             log.exception("conversation failed (%s)", _describe(incoming))
-            turn.out = Outgoing(voice_rate=profile.voice_rate)
+            turn.out = Outgoing(speed=_speed(profile.voice_rate))
             turn.out.add(msg.ERROR)
         out = turn.out
         if turn.voice and out.replies and not out.speech:
-            out.speech = "\n".join(r.text for r in out.replies)
+            out.say(*(("answer", r.text) for r in out.replies))
         if not turn.voice:
-            out.speech = ""
+            out.speech = ()
         return out
 
     def voice_note(self, outgoing: Outgoing) -> VoiceNote | None:
         """Synthesise the outgoing speech (blocking); None if speech is unavailable right now."""
-        return self.services.speak(outgoing.speech, rate=outgoing.voice_rate)
+        return self.services.speak(outgoing.speech, speed=outgoing.speed, private=outgoing.personal)
 
     async def avoice_note(self, outgoing: Outgoing) -> VoiceNote | None:
         """The same without blocking the event loop."""
-        return await self.services.aspeak(outgoing.speech, rate=outgoing.voice_rate)
+        return await self.services.aspeak(outgoing.speech, speed=outgoing.speed, private=outgoing.personal)
 
     # -- text --------------------------------------------------------------------------------------
 
@@ -186,7 +187,7 @@ class Conversation:
             turn.out.answered = False
         turn.out.answer = answer
         turn.out.add(answer.render(), self._answer_buttons(answer))
-        turn.out.speech = _speech_of(answer)
+        turn.out.say(*_speech_of(answer))
 
     def _answer_buttons(self, answer: Answer) -> Buttons:
         rows: list[tuple[Button, ...]] = []
@@ -316,7 +317,7 @@ class Conversation:
         elif choice in VOICE_RATES:
             self.repository.save_profile(turn.user, voice=True, voice_rate=VOICE_RATES[choice])
             turn.voice = True
-            out.voice_rate = VOICE_RATES[choice]
+            out.speed = choice
             out.add(f"好的，语速已调为{dict(_VOICE_CHOICES)[choice]}，语音回复已打开。")
         else:
             out.add("请发送 /voice on 打开语音，/voice off 关闭，或者 /voice slow、/voice fast 调语速。")
@@ -520,14 +521,17 @@ def _snippet(clause: ClauseView, limit: int = 90) -> str:
     return text if len(text) <= limit else text[:limit] + "……"
 
 
-def _speech_of(answer: Answer) -> str:
-    """What a voice note says: the answer and where it comes from, not the glossary or ids."""
-    parts = [p for p in (answer.note, answer.main) if p]
-    if answer.citations:
-        parts.append("依据：" + "；".join(c.label for c in answer.citations))
-    if answer.next_step:
-        parts.append(answer.next_step)
-    return "\n".join(parts)
+def _speech_of(answer: Answer) -> list[tuple[str, str]]:
+    """What a voice note says: the answer, each citation in words, the next step; not the glossary."""
+    parts = [("note", answer.note), ("answer", answer.main)]
+    parts += [("citation", c.spoken) for c in answer.citations]
+    parts.append(("step", answer.next_step))
+    return [(role, text) for role, text in parts if text]
+
+
+def _speed(stored_rate: int) -> str:
+    """The speed name for a stored rate (the nearest of VOICE_RATES)."""
+    return min(VOICE_RATES, key=lambda name: abs(VOICE_RATES[name] - stored_rate))
 
 
 def _describe(incoming: Incoming) -> str:

@@ -33,6 +33,10 @@ class Button:
 
 Buttons = tuple[tuple[Button, ...], ...]
 
+#: What a voice note says, part by part: (role, text) with the roles of voice.script.Role
+#: ("answer", "citation", "step", "question", "option", "offer", "note").
+Speech = tuple[tuple[str, str], ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:
@@ -60,8 +64,8 @@ class Outgoing:
     """The core's replies to one Incoming, and what an adapter needs to deliver them."""
 
     replies: list[Reply] = field(default_factory=list)
-    speech: str = ""  # what a voice note should say, "" for none
-    voice_rate: int = 160
+    speech: Speech = ()  # what a voice note says; () for no voice note
+    speed: str = "normal"  # slow, normal or fast
     answered: bool = True  # False when the plans did not answer a question
     answer: Answer | None = None  # the answer, when the input was a question or a reference
     personal: bool = False  # the replies hold a person's own answers: never cache their audio
@@ -69,6 +73,10 @@ class Outgoing:
 
     def add(self, text: str, buttons: Buttons = ()) -> None:
         self.replies.append(Reply(text, buttons))
+
+    def say(self, *parts: tuple[str, str]) -> None:
+        """Add parts to what the voice note says (when the person has voice replies on)."""
+        self.speech += tuple((role, text) for role, text in parts if text)
 
     @property
     def text(self) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import threading
 import time
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from bot.db import exclusive, make_engine, migrate
+from bot.replies import Speech
 from bot.settings import Settings
 from knowledge.clause import ClauseView
 from knowledge.corpus import PlanSource, ingest, open_index
@@ -23,7 +26,7 @@ from knowledge.search import Searcher
 from knowledge.tokenize import Tokenizer, default_cache_dir
 
 if TYPE_CHECKING:
-    from voice import VoiceNote, VoiceService
+    from voice import Script, VoiceNote, VoiceService
 
 log = logging.getLogger(__name__)
 
@@ -123,33 +126,38 @@ class Services:
         """The speech service, started on first use: most replies need no speech."""
         with self._voice_lock:
             if self._voice is None:
-                from voice import VoiceService
+                from voice import VoiceService, load_or_create_key
 
+                key = load_or_create_key(self.settings.data_dir / "voice.key")
                 self._voice = VoiceService(
-                    self.settings.voice_cache_dir, max_cache_bytes=self.settings.voice_cache_mb * 1_000_000
+                    self.settings.voice_cache_dir,
+                    cache_secret=hmac.new(key, b"voice-cache", hashlib.sha256).digest(),
+                    max_cache_bytes=self.settings.voice_cache_mb * 1_000_000,
                 )
             return self._voice
 
-    def speak(self, text: str, *, rate: int) -> VoiceNote | None:
-        """A voice note for `text`, or None when speech fails (the caller still sends the text)."""
-        if not text.strip():
+    def speak(self, speech: Speech, *, speed: str, private: bool) -> VoiceNote | None:
+        """A voice note of `speech`, or None when speech fails (the caller still sends the text).
+
+        `private` notes (a person's own answers) are never cached on disk."""
+        if not speech:
             return None
         from voice import VoiceUnavailable
 
         try:
-            return self.voice.speak(text, rate=rate)
+            return self.voice.speak(_script(speech), speed=speed, private=private)
         except VoiceUnavailable:
             log.warning("voice note failed", exc_info=True)
             return None
 
-    async def aspeak(self, text: str, *, rate: int) -> VoiceNote | None:
-        if not text.strip():
+    async def aspeak(self, speech: Speech, *, speed: str, private: bool) -> VoiceNote | None:
+        if not speech:
             return None
         from voice import VoiceUnavailable
 
         try:
             voice = await asyncio.to_thread(lambda: self.voice)  # first use imports and starts it
-            return await voice.aspeak(text, rate=rate)
+            return await voice.aspeak(_script(speech), speed=speed, private=private)
         except VoiceUnavailable:
             log.warning("voice note failed", exc_info=True)
             return None
@@ -158,6 +166,16 @@ class Services:
         if self._voice is not None:
             self._voice.close()
         self.engine.dispose()
+
+
+#: Said when a voice note had to leave something out to stay short; the text reply has it all.
+CUT_OFFER = "后面的内容请看文字回复。"
+
+
+def _script(speech: Speech) -> Script:
+    from voice import Part, Script
+
+    return Script(tuple(Part(text, role) for role, text in speech), if_cut=CUT_OFFER)
 
 
 def _open_knowledge(engine: Engine, settings: Settings, tokenizer: Tokenizer, library: Library) -> Knowledge:

@@ -132,7 +132,7 @@ class ClauseRef:
         elif self.kind == "box_paragraph":
             parts = [f"专栏{to_chinese(self.box or 0)}"]
         elif self.kind == "indicator":
-            parts = [f"主要指标第{to_chinese(self.indicator or 0)}项"]
+            parts = ["主要指标", f"第{to_chinese(self.indicator or 0)}项"]
         elif self.kind == "preamble":
             parts = ["开头部分"]
         else:
@@ -167,4 +167,4 @@ def _spoken_heading(section: tuple[int, ...]) -> str:
     words = [f"第{to_chinese(section[0])}部分"] if section else []
     if len(section) > 1:
         words.append(f"第{to_chinese(section[1])}节")
-    return "".join(words)
+    return "，".join(words)

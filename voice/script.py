@@ -199,6 +199,8 @@ def _keys(sentence: str) -> set[str]:
 def _citation(text: str, lex: Lexicon) -> str:
     labels = "|".join(re.escape(label) for label in lex.citation_labels)
     body = re.sub(rf"^\W*(?:{labels})\s*[:：]\s*", "", text.strip())
+    if not re.search(r"[0-9›]", body):  # already in words (knowledge.refs.ClauseRef.spoken): keep them
+        return to_speech(body, lex).rstrip(_PAUSE_MARKS)
     words = citation_words(body, lex)
     return (to_speech(words, lex) if words else to_speech(body, lex)).rstrip(_PAUSE_MARKS)
 

@@ -125,9 +125,14 @@ def test_media_gets_a_reply_that_planbot_reads_text(conversation, user):
 def test_voice_setting_adds_speech_to_replies(conversation, user):
     say(conversation, user, "/voice on")
     assert conversation.repository.profile(user).voice
-    assert "护理补贴" in say(conversation, user, "护理补贴是什么").speech
-    say(conversation, user, "/voice off")
-    assert say(conversation, user, "护理补贴是什么").speech == ""
+    speech = say(conversation, user, "护理补贴是什么").speech
+    assert "护理补贴" in "".join(text for _, text in speech)
+    assert any(
+        role == "citation" and "规划" in text and not any(ch.isdigit() for ch in text)
+        for role, text in speech
+    )
+    assert say(conversation, user, "/voice off").speech == (), "turning voice off is not itself spoken"
+    assert say(conversation, user, "护理补贴是什么").speech == ()
 
 
 def test_privacy_shows_what_is_stored_and_forget_deletes_every_row(conversation, services, user):

@@ -18,7 +18,7 @@ from telegram.request import HTTPXRequest
 from bot import messages
 from bot.core import COMMANDS
 from bot.models import ScreeningSession, UserProfile
-from bot.replies import Incoming
+from bot.replies import Incoming, Speech
 from bot.services import Services
 from handlers.render import MAX_MESSAGE
 from tests.fakes import updates
@@ -166,9 +166,9 @@ async def test_with_voice_on_a_voice_note_follows_the_text_and_the_chat_shows_it
     # takes longer than a moment, and a warm synthesiser may be quicker than that.
     speak, spoken = planbot_services.aspeak, asyncio.Event()
 
-    async def held_speak(text: str, *, rate: int) -> VoiceNote | None:
+    async def held_speak(speech: Speech, *, speed: str, private: bool) -> VoiceNote | None:
         await spoken.wait()
-        return await speak(text, rate=rate)
+        return await speak(speech, speed=speed, private=private)
 
     turned_on = await planbot.say(user_id, "/voice on")
     assert "语音回复已打开" in text_of(turned_on)
