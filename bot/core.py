@@ -26,7 +26,7 @@ from bot.replies import Button, Buttons, Chat, Incoming, Outgoing
 from bot.repository import Profile, Repository
 from bot.screening_flow import ScreeningFlow
 from bot.services import Services
-from knowledge.answer import Answer, compose, reference_answer, tidy
+from knowledge.answer import Answer, reference_answer, tidy
 from knowledge.clause import ClauseView
 from knowledge.lookup import Lookup
 from knowledge.refs import ClauseRef
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 VOICE_RATES = {"slow": 120, "normal": 160, "fast": 210}
 
 MAX_INPUT_CHARS = 2000  # a longer message is answered from its start
+_MASK = re.compile(r"\[[^\[\]]{1,8}已隐去\]")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 # Control, zero-width and direction characters, replacement characters, lone surrogates (undecodable bytes).
 _CONTROL = re.compile(
@@ -179,9 +180,10 @@ class Conversation:
         return turn.incoming.region or turn.profile.region
 
     def _answer(self, turn: Turn, text: str) -> None:
-        outcome = self.services.searcher.search(text, k=5, region=self._region_for(turn))
-        answer = compose(outcome, self.services.library)
-        if not answer.in_scope:
+        # The masks stand for numbers the person should not have sent; they say nothing about the question.
+        asked = _MASK.sub(" ", text)
+        answer = self.services.answerer.answer(asked, region=self._region_for(turn))
+        if not answer.in_scope and answer.kind is None:
             if self.log_unanswered:
                 self.repository.log_unanswered(mask_personal_numbers(text))
             turn.out.answered = False

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from bot.db import exclusive, make_engine, migrate
 from bot.replies import Speech
 from bot.settings import Settings
+from knowledge.answer import Answerer
 from knowledge.clause import ClauseView
 from knowledge.corpus import PlanSource, ingest, open_index
 from knowledge.datafile import DataError
@@ -42,6 +43,7 @@ class Knowledge:
 
     library: Library
     searcher: Searcher
+    answerer: Answerer
     clauses_by_id: dict[str, ClauseView]
 
 
@@ -88,6 +90,10 @@ class Services:
     @property
     def searcher(self) -> Searcher:
         return self.knowledge.searcher
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.knowledge.answerer
 
     @property
     def clauses_by_id(self) -> dict[str, ClauseView]:
@@ -182,4 +188,5 @@ def _open_knowledge(engine: Engine, settings: Settings, tokenizer: Tokenizer, li
     clauses, index = open_index(engine, settings.index_dir, tokenizer)
     by_id = {c.id: c for c in clauses}
     library.check_clauses(by_id.keys())
-    return Knowledge(library, Searcher(clauses, index, tokenizer, library), by_id)
+    searcher = Searcher(clauses, index, tokenizer, library)
+    return Knowledge(library, searcher, Answerer(searcher), by_id)

@@ -1,9 +1,16 @@
-"""Plain-language replies: a short direct answer, the clauses it rests on, a next step, a glossary.
+"""Answers that answer the question asked: the plan's own sentences, from the asker's plans, cited.
 
-Nothing here writes a fact of its own. The direct answer is either a benefit guide's
-summary (checked against its cited clauses by tests) or sentences taken from the best
-clause, trimmed of department lists and slogans. When the plans do not answer, the reply
-says so and says where to ask.
+A reply is built from the sentences of the top clauses that say what the question asks, never
+from a fixed summary (knowledge.extract picks them; knowledge.plain makes them plain by documented
+rules). Each sentence is introduced by the plan it comes from ("朔州市规划写到：…") and that clause
+is cited. The asker's region decides whose plans speak: their own, then the plans above it; a
+sentence from another region is shown only when theirs say nothing, and then labelled as such.
+What the plans leave out of what was asked (an amount, a year, a number) is said plainly.
+
+Whether the plans answer at all is decided from several signals (knowledge.scope): what kind of
+message it is, the region, how much of the question the best sentence covers, and whether the kind
+of fact asked for is stated. Guides add only what a person does next (labelled as general practice
+when no plan says it) and a glossary; they never replace the answer.
 """
 
 from __future__ import annotations
@@ -11,31 +18,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from knowledge.clause import ClauseView, Kind
+from knowledge.clause import ClauseView
+from knowledge.extract import Extractor, Pick, indicator_sentence
 from knowledge.guides import Guide, glossary_for
+from knowledge.intents import Ask, MessageKind
 from knowledge.library import Library
-from knowledge.search import Query, Result, SearchOutcome
+from knowledge.plain import plain
+from knowledge.scope import Signals, decide
+from knowledge.search import Result, Searcher, SearchOutcome
 
-MAX_MAIN_CHARS = 300
-MAX_SENTENCE_CHARS = 130
-HOTLINE_PLANS = frozenset({"tongxin"})  # plans that name the 12385 残疾人服务热线
+MAX_MAIN_CHARS = 240  # the main text stays readable on a phone screen
+STORY_CHARS = 40  # a longer message tells a story around its question
+WHERE_TO_ASK = "可以问户籍所在地的乡镇（街道）或县级残联。"
+GENERAL_PRACTICE = "（一般做法，具体以当地规定为准）"
+_YEAR = re.compile(r"(20[0-4]\d)\s*年?")
+#: A sentence that plans rather than promises: what it says may not be in place where the asker lives.
+_INTENTION = re.compile(r"^(?:[^：，]{0,12}：)?(?:探索|推动|鼓励|逐步|力争|研究|试点)|有条件的|建设若干")
+_YES_NO = re.compile(r"有没有|有吗|有没|能不能|能否|可不可以|[能会有]\S{0,12}(?:吗|不|没)[？?]?$")
 
-_DEPARTMENTS = re.compile(
-    r"[（(][^（）()]*(牵头单位|牵头部门|责任单位|参与单位|参与部门|责任部门|配合单位)[:：][^）)]*[）)]"
-)
-_SLOGAN = re.compile(
-    r"习近平|总书记|高质量发展|新时代|新发展理念|党的|十九大|二十大|中国特色社会主义|共同富裕|新征程"
-)
-_SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
-_FACET_GAP = {
-    "amount": "规划里没有写具体的补贴金额，金额以当地民政、残联公布的标准为准。",
-    "address": "规划里没有写具体地址。",
-    "hours": "规划里没有写办公时间。",
-    "phone": "规划里没有写联系电话。",
-    "brand": "规划不推荐具体的产品或品牌。",
-}
-WHERE_TO_ASK = "建议向户籍所在地的乡镇（街道）或县级残联咨询"
-GENERAL_NEXT_STEP = "具体怎么办理，可以咨询户籍所在地的乡镇（街道）或县级残联。"
+# The sentences an answer adds around its quotes (knowledge.faithful knows them, too).
+FRAME = "{plan}写到："
+BOTH = "{plans}都写到："
+RELATED = "相关的内容，{plan}写到："
+NOT_WRITTEN = "这几份规划里没有写您问的这一点。"
+YEAR_GAP = "规划没有{year}年的数。"
+TABLE_YEARS = "规划的主要指标只有2020年的数和2025年的目标，没有{year}年的数。"
+INTENTION_NOTE = "这是规划里的计划，您那里落实了没有，规划没有写，可以问当地残联。"
+EXAMPLE = "比如您可以问：“重度残疾人护理补贴怎么申请？”"
+REGION_NOT_COVERED = "{region}的规划我这里还没有，不能告诉您那里的规定。我收录的是：{plans}。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +55,14 @@ class Citation:
     region: str
     label: str  # the citation as words: 朔州市规划 专栏9 第2项
     spoken: str  # the citation for the ear: 朔州市规划，专栏九，第二项
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One sentence of the main text and the clause it was taken from (for the faithfulness test)."""
+
+    clause: ClauseView
+    text: str
 
 
 @dataclass(slots=True)
@@ -61,9 +79,11 @@ class Answer:
     results: list[Result] = field(default_factory=list)  # the ranked clauses, best first
     coverage: float = 0.0
     region: str | None = None  # the region the answer was for (named in the text or the asker's)
+    kind: str | None = None  # a message that is not a question: greeting, thanks, distress…
+    quotes: list[Quote] = field(default_factory=list)
 
     def render(self) -> str:
-        """The whole reply as plain text, for the console, Telegram and speech."""
+        """The whole reply as plain text, for the console and Telegram (at most five short parts)."""
         parts = [p for p in (self.note, self.main) if p]
         if self.citations:
             parts.append("依据：\n" + "\n".join(c.label for c in self.citations))
@@ -72,7 +92,7 @@ class Answer:
         if self.glossary:
             parts.append(
                 "词语解释："
-                + "；".join(f"{term}：{plain.rstrip('。')}" for term, plain in self.glossary)
+                + "；".join(f"{term}：{meaning.rstrip('。')}" for term, meaning in self.glossary)
                 + "。"
             )
         return "\n\n".join(parts)
@@ -95,170 +115,226 @@ def reference_answer(clauses: list[ClauseView], missing: list[str]) -> Answer:
 
 
 def tidy(text: str) -> str:
-    """A clause's text without its department list."""
-    return _DEPARTMENTS.sub("", text).strip()
+    """A clause's text made plain (no department list), for snippets."""
+    return plain(text)
 
 
-def key_sentences(clause: ClauseView, query: Query, limit: int = 2) -> str:
-    """The clause's sentences that share most with the question, in their original order."""
-    sentences = [s.strip() for s in _SENTENCE.findall(tidy(clause.text)) if s.strip()]
-    if clause.title and sentences and sentences[0].rstrip("。：:") == clause.title and len(sentences) > 1:
-        sentences = sentences[1:]  # the item's title alone says little
-    sentences = [s for s in sentences if not _SLOGAN.search(s)] or sentences[:1]
-    wanted = set(query.weights)
+class Answerer:
+    """Questions → answers over one searcher (and the library it was built with)."""
 
-    def overlap(sentence: str) -> float:
-        return sum(query.weights.get(w, 0.0) for w in wanted if w in sentence)
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.library: Library = searcher.library
+        self.extractor = Extractor(searcher)
 
-    best = sorted(range(len(sentences)), key=lambda i: (-overlap(sentences[i]), i))[:limit]
-    chosen = [sentences[i] for i in sorted(best) if overlap(sentences[i]) > 0] or sentences[:1]
-    text = "".join(_shorten(s) for s in chosen)
-    return text if text.endswith(("。", "！", "？")) else text.rstrip("；，,;") + "。"
+    def answer(self, text: str, *, region: str | None = None) -> Answer:
+        return self.compose(self.searcher.search(text, k=10, region=region))
 
+    def compose(self, outcome: SearchOutcome) -> Answer:
+        answer = self._compose(outcome)
+        answer.results = list(outcome.results[:5])
+        answer.coverage = max(answer.coverage, 0.0)
+        answer.region = outcome.region
+        return answer
 
-def _shorten(sentence: str) -> str:
-    if len(sentence) <= MAX_SENTENCE_CHARS:
-        return sentence
-    cut = sentence[:MAX_SENTENCE_CHARS]
-    comma = max(cut.rfind("，"), cut.rfind("、"))
-    return (cut[:comma] if comma > 40 else cut) + "等。"
+    # -- the decision ---------------------------------------------------------------------------------
 
+    def _compose(self, outcome: SearchOutcome) -> Answer:
+        query = outcome.query
+        intents = self.library.intents
+        kind = intents.kind_of(query.text)
+        if kind is not None and (kind.whole or (kind.name != "distress" and len(query.text) <= STORY_CHARS)):
+            return self._not_a_question(kind)
+        asks = intents.asked(query.text)
+        if outcome.region_covered is False and query.region is not None:
+            return self._region_not_covered(outcome)
+        picks = self.extractor.picks(outcome, asks)
+        if outcome.pinned and picks:  # the question names its clause: that clause is the answer
+            named = [p for p in picks if p.clause.id in outcome.pinned]
+            named.sort(key=lambda p: (outcome.pinned.index(p.clause.id), p.clause.text.find(p.text)))
+            signals = Signals.of(outcome, picks, named[:2], asks, [], self.extractor.weights(query))
+            return self._answered(outcome, named[:2], asks, [], signals)
+        if any(a.name == "who_leads" for a in asks):
+            picks = self.extractor.departments(outcome) + picks
+        chosen = self.extractor.choose(picks, outcome, asks)
+        years = _asked_years(query.text)
+        signals = Signals.of(outcome, picks, chosen, asks, years, self.extractor.weights(query))
+        story = len(query.text) > STORY_CHARS and signals.plainly_covered  # mentions a medicine, the weather…
+        if kind is not None and kind.name != "distress" and not story:
+            return self._not_a_question(kind)
+        in_scope = decide(signals)
+        if kind is not None:  # distress: care first; an answer only if the plans clearly give one
+            if not in_scope:
+                return Answer(in_scope=False, main=kind.reply, kind=kind.name)
+            answer = self._answered(outcome, chosen, asks, years, signals)
+            answer.note = "\n".join(p for p in (kind.reply, answer.note) if p)
+            answer.kind = kind.name
+            return answer
+        if not in_scope:
+            return self._not_answered(outcome, picks, asks, signals)
+        return self._answered(outcome, chosen, asks, years, signals)
 
-def _region_note(outcome: SearchOutcome, used: list[ClauseView]) -> str:
-    if outcome.region_covered is False and outcome.query.region is not None:
-        return f"{outcome.query.region.name}的规划暂未收录，下面是其他地区的类似规定，仅供参考。"
-    chain = outcome.applicable_regions
-    if chain and used and all(c.region not in chain for c in used):
-        return "您所在地区的规划没有直接写到这一点，下面是其他地区的规定，仅供参考。"
-    return ""
+    # -- replies -------------------------------------------------------------------------------------
 
-
-def compose(outcome: SearchOutcome, library: Library) -> Answer:
-    """Turn a search outcome into a reply."""
-    answer = _compose(outcome, library)
-    answer.results = list(outcome.results)
-    answer.coverage = outcome.coverage
-    answer.region = outcome.region
-    return answer
-
-
-def _compose(outcome: SearchOutcome, library: Library) -> Answer:
-    if not outcome.in_scope or not outcome.results:
-        return _not_covered(outcome)
-    results = [r for r in outcome.results if r.clause.kind is not Kind.PREAMBLE] or outcome.results
-    if outcome.query.asks_departments and results[0].clause.departments:
-        return _departments(outcome, results[0].clause)
-    guide = _guide_for(outcome)
-    if guide is not None:
-        return _from_guide(outcome, guide, results, library)
-    top = results[0]
-    used = [top.clause]
-    main = f"{top.clause.doc_short_title}提到：{key_sentences(top.clause, outcome.query)}"
-    second = _second_opinion(results, top)
-    if second is not None:
-        extra = (
-            f"{second.clause.doc_short_title}也提到：{key_sentences(second.clause, outcome.query, limit=1)}"
+    def _answered(
+        self,
+        outcome: SearchOutcome,
+        chosen: list[Pick],
+        asks: tuple[Ask, ...],
+        years: list[int],
+        signals: Signals,
+    ) -> Answer:
+        lines: list[str] = []
+        quotes: list[Quote] = []
+        for plans, group in _by_plan(chosen):
+            frame = FRAME.format(plan=plans[0]) if len(plans) == 1 else BOTH.format(plans="和".join(plans))
+            lines.append(frame + "".join(p.text for p in group))
+            quotes += [Quote(p.clause, p.text) for p in group]
+        gaps = self._gaps(chosen, asks, years, yes_no=bool(_YES_NO.search(outcome.query.text)))
+        main = _fit("".join(lines) + "".join(gaps))
+        used = list(dict.fromkeys(p.clause for p in chosen))
+        guide = self._guide(outcome, used)
+        note = self._region_note(outcome, used)
+        return Answer(
+            in_scope=True,
+            main=main,
+            citations=[cite(c) for c in used],
+            next_step=self._next_step(outcome, used, guide, asks),
+            glossary=glossary_for(main, self.library.glossary)[:3],
+            note=note,
+            guide=guide,
+            screening=guide.screening if guide else None,
+            more=[r.clause.id for r in outcome.results if r.clause not in used][:2],
+            coverage=signals.coverage,
+            quotes=quotes,
         )
-        if len(main) + len(extra) <= MAX_MAIN_CHARS:
-            main += extra
-            used.append(second.clause)
-    if top.clause.kind is Kind.INDICATOR and top.clause.indicator is not None:
-        main = _indicator_sentence(top.clause)
-    return Answer(
-        in_scope=True,
-        main=main[: MAX_MAIN_CHARS + 20],
-        citations=[cite(c) for c in used],
-        next_step=_next_step(used, None),
-        glossary=glossary_for(main, library.glossary),
-        note=_region_note(outcome, used),
-        more=[r.clause.id for r in results[len(used) : len(used) + 3]],
-    )
+
+    def _not_a_question(self, kind: MessageKind) -> Answer:
+        example = "" if kind.name in ("distress",) else EXAMPLE
+        return Answer(in_scope=False, main=kind.reply + example, kind=kind.name)
+
+    def _region_not_covered(self, outcome: SearchOutcome) -> Answer:
+        assert outcome.query.region is not None
+        name = outcome.query.region.name
+        plans = "、".join(m.short_title for m in self.library.catalog.values())
+        return Answer(
+            in_scope=False,
+            main=REGION_NOT_COVERED.format(region=name, plans=plans),
+            next_step=f"{name}的政策，{WHERE_TO_ASK}",
+        )
+
+    def _not_answered(
+        self, outcome: SearchOutcome, picks: list[Pick], asks: tuple[Ask, ...], signals: Signals
+    ) -> Answer:
+        """The plans do not answer: say so; what they do say on the topic only when it is close."""
+        missing = [a.missing for a in asks if a.missing and not signals.states.get(a.name, True)]
+        lines = [NOT_WRITTEN if not missing else "", *missing]
+        for year in signals.years_missing:
+            lines.append(TABLE_YEARS.format(year=year))
+        related = [p for p in picks[:1] if signals.related]
+        quotes = [Quote(p.clause, p.text) for p in related]
+        if related:
+            lines.append(RELATED.format(plan=related[0].clause.doc_short_title) + related[0].text)
+        main = _fit("".join(dict.fromkeys(line for line in lines if line)))
+        used = [p.clause for p in related]
+        return Answer(
+            in_scope=False,
+            main=main,
+            citations=[cite(c) for c in used],
+            next_step=WHERE_TO_ASK,
+            coverage=signals.coverage,
+            more=[r.clause.id for r in outcome.results[:2] if r.clause not in used],
+            quotes=quotes,
+        )
+
+    # -- parts -----------------------------------------------------------------------------------------
+
+    def _gaps(
+        self, chosen: list[Pick], asks: tuple[Ask, ...], years: list[int], *, yes_no: bool
+    ) -> list[str]:
+        """What was asked that the chosen sentences do not state, said plainly."""
+        shown = "".join(p.text for p in chosen)
+        gaps = [a.missing for a in asks if a.missing and not a.stated.search(shown)]
+        indicator_years = {2020, 2025}
+        for year in years:
+            if year not in indicator_years and any(p.clause.indicator for p in chosen):
+                gaps.append(YEAR_GAP.format(year=year))
+        if yes_no and _INTENTION.search(chosen[0].text):
+            gaps.append(INTENTION_NOTE)
+        return gaps
+
+    def _guide(self, outcome: SearchOutcome, used: list[ClauseView]) -> Guide | None:
+        """The benefit guide the answer is about: the question points to it and it cites a clause used."""
+        guide = outcome.query.guide
+        if guide is None:
+            return None
+        cited = set(guide.clause_keys)
+        return guide if any(c.id in cited for c in used) else None
+
+    def _next_step(
+        self, outcome: SearchOutcome, used: list[ClauseView], guide: Guide | None, asks: tuple[Ask, ...]
+    ) -> str:
+        step = f"{guide.how_to_apply}{GENERAL_PRACTICE}" if guide else WHERE_TO_ASK
+        plans = {c.doc_id for c in used}
+        for doc_id in plans:
+            hotline = self.library.catalog[doc_id].hotline
+            if hotline and (not outcome.applicable_regions or used[0].region in outcome.applicable_regions):
+                step += f"{self.library.catalog[doc_id].short_title}写到的{hotline}也可以打。"
+        return step
+
+    def _region_note(self, outcome: SearchOutcome, used: list[ClauseView]) -> str:
+        chain = outcome.applicable_regions
+        if chain and used and all(c.region not in chain for c in used):
+            return f"{'、'.join(chain)}的规划没有写到这一点。下面是其他地区规划的规定，只能参考。"
+        return ""
 
 
-def _departments(outcome: SearchOutcome, clause: ClauseView) -> Answer:
-    """For case workers asking who leads an item: the departments, then the item in one line."""
-    title = clause.title or key_sentences(clause, outcome.query, limit=1)
-    lead = "、".join(clause.lead_departments) or "未列明"
-    main = f"{clause.doc_short_title}“{title}”这一项，牵头单位：{lead}。"
-    if clause.participating_departments:
-        main += f"参与单位：{'、'.join(clause.participating_departments)}。"
-    return Answer(
-        in_scope=True,
-        main=main,
-        citations=[cite(clause)],
-        note=_region_note(outcome, [clause]),
-        more=[r.clause.id for r in outcome.results[1:4]],
-    )
+def compose(outcome: SearchOutcome, searcher: Searcher) -> Answer:
+    """The answer to a search outcome (see Answerer)."""
+    return Answerer(searcher).compose(outcome)
 
 
-def _indicator_sentence(clause: ClauseView) -> str:
-    ind = clause.indicator
-    assert ind is not None
-    unit = f"（{ind.unit}）" if ind.unit else ""
-    start = f"2020年为{ind.value_2020}，" if ind.value_2020 else ""
-    attribute = f"，属于{ind.attribute}指标" if ind.attribute else ""
-    target = f"2025年目标是{ind.target_2025}" if ind.target_2025 else "2025年目标未列明"
-    return f"{clause.doc_short_title}的主要指标“{ind.name}”{unit}：{start}{target}{attribute}。"
+def _by_plan(picks: list[Pick]) -> list[tuple[list[str], list[Pick]]]:
+    """The picks grouped by plan, in order; plans that say it in the same words are named together."""
+    groups: dict[str, list[Pick]] = {}
+    for pick in picks:
+        groups.setdefault(pick.clause.doc_short_title, []).append(pick)
+    merged: list[tuple[list[str], list[Pick]]] = []
+    for plan, group in groups.items():
+        same = next((m for m in merged if [p.text for p in m[1]] == [p.text for p in group]), None)
+        if same is not None:
+            same[0].append(plan)
+            same[1].extend(group)  # cited too; the text is shown once
+        else:
+            merged.append(([plan], list(group)))
+    return [(plans, _once(group)) for plans, group in merged]
 
 
-def _second_opinion(results: list[Result], top: Result) -> Result | None:
-    """A strong result from another plan, so that one reply shows how two regions say it."""
-    for result in results[1:3]:
-        if result.clause.doc_id != top.clause.doc_id and result.score >= 0.8 * top.score:
-            return result
-    return None
+def _once(group: list[Pick]) -> list[Pick]:
+    """A group's picks with each text once (the first pick of a text carries it)."""
+    seen: set[str] = set()
+    return [p for p in group if not (p.text in seen or seen.add(p.text))]
 
 
-def _guide_for(outcome: SearchOutcome) -> Guide | None:
-    """The guide the question is about, if search agrees: one of its clauses is among the top results."""
-    guide = outcome.query.guide
-    cited = outcome.query.guide_clauses
-    return guide if any(r.clause.id in cited for r in outcome.results[:3]) else None
+def _asked_years(text: str) -> list[int]:
+    return [int(y) for y in _YEAR.findall(text) if 2000 <= int(y) <= 2049]
 
 
-def _from_guide(outcome: SearchOutcome, guide: Guide, results: list[Result], library: Library) -> Answer:
-    chain = outcome.applicable_regions
-    regional = dict(guide.regional)
-    by_region = {r.clause.doc_id: r.clause.region for r in results}
-    cited = {f"{doc}:{ref}" for doc, refs in guide.sources for ref in refs}
-    own = [r.clause for r in results if r.clause.id in cited and (not chain or r.clause.region in chain)]
-    used = own[:2] or [r.clause for r in results if r.clause.id in cited][:2]
-    lines = [guide.summary]
-    for doc_id, sentence in regional.items():
-        region = by_region.get(doc_id) or next((c.region for c in used if c.doc_id == doc_id), None)
-        if chain and region in chain and len(lines[0]) + len(sentence) < MAX_MAIN_CHARS:
-            lines.append(sentence)
-    main = "".join(lines)
-    return Answer(
-        in_scope=True,
-        main=main,
-        citations=[cite(c) for c in used],
-        next_step=_next_step(used, guide),
-        glossary=list(guide.glossary) or glossary_for(main, library.glossary),
-        note=_region_note(outcome, used),
-        guide=guide,
-        screening=guide.screening,
-        more=[r.clause.id for r in results if r.clause not in used][:3],
-    )
+def _fit(text: str) -> str:
+    """The main text cut after a sentence if it runs past the screen (the clause is a tap away)."""
+    if len(text) <= MAX_MAIN_CHARS:
+        return text
+    cut = max(text.rfind(mark, 0, MAX_MAIN_CHARS) for mark in "。；")
+    return text[: cut + 1] if cut > 40 else text[:MAX_MAIN_CHARS] + "……"
 
 
-def _next_step(used: list[ClauseView], guide: Guide | None) -> str:
-    step = guide.how_to_apply if guide is not None else GENERAL_NEXT_STEP
-    if any(c.doc_id in HOTLINE_PLANS for c in used):
-        step += "也可以拨打12385残疾人服务热线。"
-    return step
-
-
-def _not_covered(outcome: SearchOutcome) -> Answer:
-    gaps = [_FACET_GAP[f.name] for f in outcome.query.facets if f.name in _FACET_GAP]
-    note = ""
-    if outcome.region_covered is False and outcome.query.region is not None:
-        note = f"{outcome.query.region.name}的规划暂未收录，我只能回答已收录的五份规划里的内容。"
-    main = "已收录的规划里没有找到这个问题的答案。" + "".join(gaps)
-    return Answer(
-        in_scope=False,
-        main=main,
-        next_step=f"{WHERE_TO_ASK}，或者换个说法再问我。",
-        note=note,
-        more=[r.clause.id for r in outcome.results[:3]],
-    )
+__all__ = [
+    "Answer",
+    "Answerer",
+    "Citation",
+    "Quote",
+    "cite",
+    "compose",
+    "indicator_sentence",
+    "reference_answer",
+]

@@ -20,6 +20,7 @@ from pathlib import Path
 from knowledge.datafile import DataError
 from knowledge.facts import Fact, read_facts
 from knowledge.guides import Guide, match_guide, read_glossary, read_guides
+from knowledge.intents import Intents
 from knowledge.plans import PlanMeta, read_catalog
 from knowledge.regions import Gazetteer, Region, read_gazetteer
 from knowledge.screening_rules import Screening, read_screenings
@@ -40,6 +41,7 @@ class Library:
     guides: tuple[Guide, ...]
     facts: Mapping[str, Fact]
     screenings: Mapping[str, Screening]
+    intents: Intents
 
     @classmethod
     def load(cls, directory: Path = DATA_DIR, *, traditional: bool = True) -> Library:
@@ -58,7 +60,8 @@ class Library:
         glossary = read_glossary(directory / "glossary.toml")
         guides = read_guides(directory / "guides", catalog, glossary, tuple(screenings))
         synonyms = Synonyms.read(directory / "synonyms.toml")
-        return cls(directory, catalog, gazetteer, synonyms, glossary, guides, facts, screenings)
+        intents = Intents.read(directory / "intents.toml")
+        return cls(directory, catalog, gazetteer, synonyms, glossary, guides, facts, screenings, intents)
 
     # -- places and plans ----------------------------------------------------------------------------
 

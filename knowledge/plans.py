@@ -22,7 +22,7 @@ STATUSES = ("in force", "draft for comment")
 
 _STR_KEYS = ("file", "title", "short_title", "region", "level", "issuer", "doc_number", "status")
 _REQUIRED = (*_STR_KEYS, "parents", "date")
-_OPTIONAL = ("date_known",)
+_OPTIONAL = ("date_known", "hotline")
 
 
 class CatalogError(DataError):
@@ -45,6 +45,7 @@ class PlanMeta:
     date: dt.date
     status: str  # "in force" or "draft for comment"
     date_known: bool = True  # False when `date` is an estimate (the draft carries no date)
+    hotline: str = ""  # a service line the plan itself names, e.g. "12385残疾人服务热线"
 
     @property
     def is_draft(self) -> bool:
@@ -100,7 +101,15 @@ def _validate(doc_id: str, table: object, where: str, plans_dir: Traversable) ->
         date=date,
         status=table["status"],
         date_known=date_known,
+        hotline=_optional_text(table, "hotline", where, doc_id),
     )
+
+
+def _optional_text(table: dict, key: str, where: str, doc_id: str) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise CatalogError(f"{where}: [{doc_id}] key {key!r} must be a string")
+    return value.strip()
 
 
 def read_catalog(path: Traversable | Path) -> tuple[PlanMeta, ...]:

@@ -49,6 +49,7 @@ _INDICATOR_ASK = re.compile(
     r"指标|目标|覆盖率|参保率|入学率|适配率|比例|百分之|%|多少人|多少户|几户|人数|人次|2025"
 )
 _STATUS_SECTION = re.compile(r"发展现状|发展基础|编制背景|十三五")
+_PAST_ASK = re.compile(r"十三五|过去|这些年|以来|已经有|取得|成效|成绩|短板|不足|问题")
 _KIND_FACTOR = {
     Kind.PREAMBLE: 0.3,
     Kind.SECTION: 0.8,
@@ -100,6 +101,7 @@ class Query:
     asks_departments: bool
     asks_indicator: bool
     facets: tuple[Facet, ...]
+    asks_past: bool = False  # about what was achieved before the plan (十三五): the status sections
     guide: Guide | None = None  # the benefit guide the question is about, if any
     truncated: bool = False
 
@@ -126,6 +128,7 @@ class SearchOutcome:
     region_covered: bool | None  # None: no region named or saved; False: named but its plan is not here
     applicable_regions: tuple[str, ...] = field(default_factory=tuple)
     region: str | None = None  # the region answered for: the one named in the text, else the asker's
+    pinned: tuple[str, ...] = ()  # clauses the question names by reference ("专栏4 第3项"), first in results
 
 
 class Searcher:
@@ -184,6 +187,7 @@ class Searcher:
             stands_for=stands_for,
             asks_departments=bool(_DEPARTMENT_ASK.search(cleaned)),
             asks_indicator=bool(_INDICATOR_ASK.search(cleaned)),
+            asks_past=bool(_PAST_ASK.search(cleaned)),
             facets=tuple(f for f in FACETS if f.asked.search(cleaned)),
             guide=self.library.match_guide(body) or self.library.match_guide(f"{body}。{expansions}"),
             truncated=truncated,
@@ -232,7 +236,14 @@ class Searcher:
         facets = any(self.answers_facets(query, r.clause) for r in top)
         in_scope = bool(ranked) and coverage >= IN_SCOPE_COVERAGE and facets and region_covered is not False
         return SearchOutcome(
-            query, ranked[:k], in_scope, coverage, region_covered, chain, used.name if used else None
+            query,
+            ranked[:k],
+            in_scope,
+            coverage,
+            region_covered,
+            chain,
+            used.name if used else None,
+            tuple(c.id for c in pinned),
         )
 
     def _referenced(self, query: Query, chain: tuple[str, ...]) -> list[ClauseView]:
@@ -246,7 +257,7 @@ class Searcher:
     def _factor(self, clause: ClauseView, query: Query, chain: tuple[str, ...]) -> float:
         factor = _KIND_FACTOR[clause.kind]
         if clause.kind is Kind.SECTION and clause.path and _STATUS_SECTION.search(clause.path[0]):
-            factor *= 0.6
+            factor *= 1.2 if query.asks_past else 0.6
         if clause.kind is Kind.INDICATOR and query.asks_indicator:
             factor *= 2.0
         if query.asks_departments and clause.departments:
@@ -286,6 +297,10 @@ class Searcher:
     def answers_facets(self, query: Query, clause: ClauseView) -> bool:
         """Whether the clause states every kind of fact the question asks for."""
         return all(f.stated.search(clause.text) for f in query.facets)
+
+    def idf(self, token: str) -> float:
+        """How much a word tells (its idf in the plans; a word they never use weighs like a rare one)."""
+        return self._idf(token)
 
     def _idf(self, token: str) -> float:
         term = self.index.term_ids.get(token)

@@ -45,12 +45,18 @@ def test_original_text_button_shows_the_clause_with_its_departments(conversation
 def test_question_the_plans_do_not_answer_is_said_plainly_and_logged_anonymously(
     conversation, services, user
 ):
-    out = say(conversation, user, "明天北京天气怎么样，要不要带伞")
+    out = say(conversation, user, "两项补贴每个月几号发到卡上")
     assert not out.answered
-    assert "没有找到" in texts(out) and "残联" in texts(out)
+    assert "没有写具体日期" in texts(out) and "残联" in texts(out)
     with Session(services.engine) as session:
         logged = session.exec(select(UnansweredQuestion.text)).all()
-    assert any("天气" in t for t in logged)
+    assert any("几号发" in t for t in logged)
+    small_talk = say(conversation, user, "明天北京天气怎么样，要不要带伞")
+    assert "天气我查不到" in texts(small_talk)
+    with Session(services.engine) as session:
+        assert not any("天气" in t for t in session.exec(select(UnansweredQuestion.text)).all()), (
+            "small talk is not a gap in the plans"
+        )
     assert "user" not in " ".join(UnansweredQuestion.model_fields), "the anonymous log has no user column"
 
 

@@ -34,7 +34,7 @@ INJECTIONS = (
     "'); INSERT INTO screening_session VALUES ('x', '{}', 1, now()); --",
 )
 PHONE = "13812345678"
-WITH_PHONE = f"'; DROP TABLE user_profile; -- 电话{PHONE}"
+WITH_PHONE = f"'; DROP TABLE user_profile; -- {PHONE} 补贴几号发"
 _bystanders = itertools.count(1)
 PLANS_ONLY = ("document", "clause", "app_meta", "alembic_version")  # nothing a person says may change these
 
