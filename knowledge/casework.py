@@ -28,6 +28,7 @@ from knowledge.tokenize import clean_text, to_simplified
 TITLE_MATCH = 0.5  # share of the topic (idf-weighted) a title must hold to count as about it
 TEXT_MATCH = 0.8  # share of the topic a clause's text must hold to count as speaking to it
 SYNONYM_SHARE = 0.8  # a policy term the topic's everyday word stands for counts this much
+PIECES_SHARE = 0.8  # a word whose pieces stand apart counts this much
 MAX_ITEMS = 4  # items listed for one plan before "and N more"
 MAX_LEADS_NAMED = 3  # a summary names the lead departments of several items up to this many
 COMPARE_CANDIDATES = 40
@@ -38,8 +39,10 @@ _DEPARTMENT_ASK = re.compile(
 )
 _DEPARTMENT_WORDS = re.compile(
     r"由?(?:哪个|哪些|什么|啥)(?:部门|单位)(?:来)?|谁(?:来)?|牵头(?:单位|部门)?|责任(?:单位|部门)|参与(?:单位|部门)"
-    r"|配合(?:单位|部门)|主管部门|负责(?:部门|单位)?|管理|主管|具体|这项|这一项|工作|事情|的事"
+    r"|配合(?:单位|部门)|主管部门|负责(?:部门|单位)?|管理|主管|具体|工作|事情|的事|归|和|与|及"
 )
+#: Words that point at a part of a plan without naming it: "那部分", "这一块", "相关".
+_POINTING = re.compile(r"[这那](?:一)?(?:部分|段|块|摊|项|条|个|方面)|方面|相关|部分|那些|这些")
 _TARGET_ASK = re.compile(
     r"指标|目标|覆盖率|参保率|入学率|适配率|比例|增速|增长率|人数|户数|多少人|多少户|几户|百分之|%|达到|要完成"
 )
@@ -52,7 +55,6 @@ _TARGET_WORDS = re.compile(
     r"(?:19|20)[0-9]{2}\s*年?|[〇零一二三四五六七八九]{4}\s*年|十[三四]五(?:期)?末|到|主要|指标|目标值?|规划里?|"
     r"是多少|是什么|有多少|有哪些|哪些|什么|多少|几|要|达到|完成|了|的|是|有|吗|呢|啊|请问|计划|年底"
 )
-_FILLER = re.compile(r"[\s，,。.？?！!、：:；;“”\"'（）()]+")
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
 _DEPARTMENT_NOTE = re.compile(r"[（(][^（）()]*(?:牵头|责任|参与|配合)(?:单位|部门)[:：][^）)]*[）)]")
 _STATUS_SECTION = re.compile(r"发展现状|发展基础|编制背景|十三五")
@@ -127,10 +129,10 @@ def department_lookup(text: str, searcher: Searcher, region: Region | None) -> D
     if not _DEPARTMENT_ASK.search(cleaned) or parse_reference(cleaned) is not None:
         return None
     region, body, note = _region_of(searcher, cleaned, region)
-    words = _FILLER.sub("", _DEPARTMENT_WORDS.sub(" ", body)).strip()
-    topic = _topic(searcher, words)
+    topic = _topic(searcher, _POINTING.sub(" ", _DEPARTMENT_WORDS.sub(" ", body)))
     if not topic:
         return None
+    words = topic.words
     sentences = [Sentence(note)] if note else []
     found: list[ClauseView] = []
     several = False
@@ -205,9 +207,9 @@ def _not_assigned(
     ]
     if mentions:
         where = "、".join(c.label.removeprefix(plan).strip() for c in mentions[:3])
-        sentence = f"{plan}写到“{topic.text}”的地方（{where}）没有写明牵头单位。"
+        sentence = f"{plan}写到“{topic.words}”的地方（{where}）没有写明牵头单位。"
         return [Sentence(sentence, tuple(mentions[:3]))]
-    return [Sentence(f"{plan}没有写到“{topic.text}”。")] if asked_for_plan else []
+    return [Sentence(f"{plan}没有写到“{topic.words}”。")] if asked_for_plan else []
 
 
 # -- indicators ----------------------------------------------------------------------------------------
@@ -229,8 +231,8 @@ def indicator_lookup(text: str, searcher: Searcher, region: Region | None) -> In
         return None
     if named and not (asks or year):
         return None
-    topic = _FILLER.sub("", _TARGET_WORDS.sub(" ", body)).strip()
-    if not named and not (re.search(r"指标|目标", body) and _topic(searcher, topic)):
+    topic = _topic(searcher, _POINTING.sub(" ", _TARGET_WORDS.sub(" ", body))).words
+    if not named and not (re.search(r"指标|目标", body) and topic):
         return None
     in_table = year is None or year in (2020, 2025)
     sentences = [Sentence(note)] if note else []
@@ -432,43 +434,69 @@ def _plan_clauses(searcher: Searcher, region: Region | None) -> dict[str, list[C
 
 @dataclass(frozen=True, slots=True)
 class _Topic:
-    """What a question is about: its own words (weighted by idf) and the policy terms they stand for."""
+    """What a question is about: its words, the pieces of each, and the policy terms they stand for.
+
+    Only the longest words count (残疾儿童康复救助, not also 儿童 and 康复), each by its idf; a word
+    whose pieces stand apart in a text ("托养和照护服务" for 托养服务) counts for PIECES_SHARE of
+    what its pieces weigh."""
 
     text: str
-    own: dict[str, float]
-    standins: frozenset[str]
+    own: dict[str, float]  # the longest words → idf
+    pieces: dict[str, dict[str, float]]  # word → its shorter words → idf
+    standins: dict[str, frozenset[str]]  # word or piece → the policy terms it stands for
 
     def __bool__(self) -> bool:
         return bool(self.own)
 
     def share(self, text: str) -> float:
-        """How much of the topic `text` holds; a stand-in term counts for SYNONYM_SHARE of it."""
+        """How much of the topic `text` holds: a word, else a term it stands for (SYNONYM_SHARE of
+        it), else its pieces standing apart (PIECES_SHARE of what they weigh)."""
         if not self.own:
             return 0.0
         haystack = normalize(text)
-        total = sum(self.own.values())
-        held = sum(weight for word, weight in self.own.items() if word in haystack)
-        if held < total and any(term in haystack for term in self.standins):
-            held = max(held, total * SYNONYM_SHARE)
-        return held / total
+
+        def holds(word: str) -> bool:
+            return word in haystack or any(term in haystack for term in self.standins.get(word, ()))
+
+        held = 0.0
+        for word, weight in self.own.items():
+            if word in haystack:
+                held += weight
+            elif holds(word):
+                held += weight * SYNONYM_SHARE
+            elif pieces := self.pieces.get(word):
+                found = sum(w for piece, w in pieces.items() if holds(piece))
+                held += weight * PIECES_SHARE * found / sum(pieces.values())
+        return held / sum(self.own.values())
 
     def mentions(self, text: str) -> int:
         """How often `text` names the topic's longest word."""
         longest = max(self.own, key=len, default="")
         return normalize(text).count(longest) if longest else 0
 
+    @property
+    def words(self) -> str:
+        """The topic as the question put it, without its filler: "康复", "就业人数"."""
+        return "".join(self.own)
+
 
 def _topic(searcher: Searcher, text: str) -> _Topic:
     tokenizer = searcher.tokenizer
-    own = {w: _idf(searcher, w) for w in tokenizer.tokens(text) if w not in GENERIC}
+    tokens = list(dict.fromkeys(w for w in tokenizer.tokens(text) if w not in GENERIC))
+    longest = [w for w in tokens if not any(w != other and w in other for other in tokens)]
+    longest = [w for w in longest if len(w) > 1] or longest
+    own = {w: _idf(searcher, w) for w in longest}
+    pieces = {w: {p: _idf(searcher, p) for p in tokens if p != w and p in w} for w in longest}
     standins = {
-        token
-        for word in tokenizer.words(text)
-        for term in tokenizer.synonyms.terms.get(word, ())
-        for token in tokenizer.tokens(term)
-        if token not in GENERIC and token not in own
+        word: frozenset(
+            token
+            for term in tokenizer.synonyms.terms.get(word, ())
+            for token in tokenizer.tokens(term)
+            if token not in GENERIC and token not in tokens
+        )
+        for word in tokens
     }
-    return _Topic(text, own, frozenset(standins))
+    return _Topic(text, own, {w: p for w, p in pieces.items() if p}, {w: t for w, t in standins.items() if t})
 
 
 def _idf(searcher: Searcher, token: str) -> float:

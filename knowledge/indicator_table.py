@@ -349,7 +349,7 @@ class IndicatorTable:
         if found:
             return found, ""
         groups = [g for g in dict.fromkeys(line.definition.group for line in self.lines) if g]
-        group = next((g for g in groups if len(wanted) >= 2 and wanted in normalize(g)), "")
+        group = next((g for g in groups if _names_group(wanted, g)), "")
         return [line for line in self.lines if line.definition.group == group], group
 
     def select(self, topic: str = "", regions: Sequence[str] | None = None, *, note: str = "") -> Selection:
@@ -367,6 +367,13 @@ class IndicatorTable:
             if any(r.region in shown for r in line.rows)
         )
         return Selection(topic.strip(), kept, shown, self.all_regions, without, group, note)
+
+
+def _names_group(topic: str, group: str) -> bool:
+    """Whether a topic names a 类别: part of it ("就业" in "收入和就业"), or holds one of its parts
+    ("就业人数" holds "就业")."""
+    parts = [normalize(p) for p in re.split(r"和|与|及|、", group) if len(p) >= 2]
+    return (len(topic) >= 2 and topic in normalize(group)) or any(p in topic for p in parts)
 
 
 def in_plan_order(clauses: Iterable[ClauseView], plan_order: Sequence[str]) -> list[ClauseView]:
