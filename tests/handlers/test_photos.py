@@ -65,9 +65,9 @@ async def test_the_fake_refuses_photos_telegram_would_refuse(fake: FakeBotApi) -
     async with app:
         with pytest.raises(BadRequest, match="caption is too long"):
             await app.bot.send_photo(1, render_png_stub(), caption="字" * 1025)
-        with pytest.raises(BadRequest, match="(?i)image_process_failed"):
+        with pytest.raises(BadRequest, match=r"(?i)image_process_failed"):
             await app.bot.send_photo(1, b"not a picture", filename="x.png")
-        with pytest.raises(BadRequest, match="(?i)dimensions"):
+        with pytest.raises(BadRequest, match=r"(?i)dimensions"):
             await app.bot.send_photo(1, render_png_stub(width=10, height=400), filename="x.png")
         sent = await app.bot.send_photo(1, render_png_stub(), caption="图")
     assert sent.caption == "图" and sent.photo[0].width == 64 and sent.photo[0].height == 32
