@@ -57,6 +57,7 @@ _TARGET_WORDS = re.compile(
 )
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
 _DEPARTMENT_NOTE = re.compile(r"[（(][^（）()]*(?:牵头|责任|参与|配合)(?:单位|部门)[:：][^）)]*[）)]")
+_HAN = re.compile(r"[\u3400-\u9fff]")  # a topic word in Latin letters counts only if the plans use it
 _STATUS_SECTION = re.compile(r"发展现状|发展基础|编制背景|十三五")
 _KIND_BONUS = {Kind.ITEM: 0.1, Kind.BOX_ITEM: 0.1, Kind.GOAL: 0.05}
 
@@ -482,7 +483,13 @@ class _Topic:
 
 def _topic(searcher: Searcher, text: str) -> _Topic:
     tokenizer = searcher.tokenizer
-    tokens = list(dict.fromkeys(w for w in tokenizer.tokens(text) if w not in GENERIC))
+    tokens = list(
+        dict.fromkeys(
+            w
+            for w in tokenizer.tokens(text)
+            if w not in GENERIC and (_HAN.search(w) or w in searcher.index.term_ids)
+        )
+    )
     longest = [w for w in tokens if not any(w != other and w in other for other in tokens)]
     longest = [w for w in longest if len(w) > 1] or longest
     own = {w: _idf(searcher, w) for w in longest}
