@@ -299,22 +299,15 @@ def _year_sentences(row: PlanRow, year: int | None, *, single_plan: bool) -> lis
 def _figures_in_text(searcher: Searcher, row: PlanRow) -> list[Sentence]:
     """Where the plan's own text gives a figure for the indicator (专栏6: "…无障碍改造1500户"), that
     sentence, labelled with where it stands: the table is not the only place a plan sets a target."""
-    unit = row.unit.split("/")[0]
-    if not unit or unit == "%":
+    found = indicator_table(searcher).figure_in_text(row)
+    if found is None:
         return []
-    words = [w for w in row.definition.words if len(w) >= 3] or list(row.definition.words)
-    figure = re.compile(rf"[0-9][0-9,.]*\s*(?:多)?{re.escape(unit)}")
-    for clause in searcher.clauses:
-        if clause.doc_id != row.clause.doc_id or clause.kind in (Kind.INDICATOR, Kind.PREAMBLE):
-            continue
-        if clause.path and _STATUS_SECTION.search(clause.path[0]):
-            continue
-        for sentence in _SENTENCE.findall(_tidy(clause.text)):
-            said = normalize(sentence)
-            if any(w in said for w in words) and figure.search(sentence):
-                where = clause.label.removeprefix(row.plan).strip()
-                return [Sentence(f"{row.plan}{where}写的是：{sentence.strip()}", (clause,))]
-    return []
+    clause, sentence = found
+    return [Sentence(f"{row.plan}{_where(clause)}写的是：{sentence}", (clause,))]
+
+
+def _where(clause: ClauseView) -> str:
+    return clause.label.removeprefix(clause.doc_short_title).strip()
 
 
 def _target(row: PlanRow) -> str:

@@ -41,6 +41,7 @@ ROW_IN = 0.42  # height of one region's bar
 PANEL_EXTRA_IN = 0.75  # a panel's title and axis
 HEAD_IN = 1.0
 FOOT_IN = 0.5
+NOTE_LINE_IN = 0.22  # each further line of the footnote
 INK = "#222222"
 MUTED = "#666666"
 
@@ -97,7 +98,14 @@ def _spec(selection: Selection) -> tuple[str, str, tuple[_Panel, ...]]:
     panels = tuple(_panel(line, selection) for line in selection.lines)
     notes = [f"来源：{'、'.join(_plans(selection))}的主要指标表。"]
     notes += [f"{plan}没有主要指标表。" for plan in selection.without_table]
+    notes += [f"\n{f.region}：表中未列明，{f.where}写有“{_short(f.sentence)}”。" for f in selection.in_text]
     return selection.heading, "".join(notes), panels
+
+
+def _short(sentence: str, limit: int = 40) -> str:
+    """The end of a long sentence, where its figure usually stands."""
+    sentence = sentence.rstrip("。；")
+    return sentence if len(sentence) <= limit else "…" + sentence[-limit:]
 
 
 def _plans(selection: Selection) -> list[str]:
@@ -128,7 +136,7 @@ def _render(spec: tuple[str, str, tuple[_Panel, ...]]) -> bytes:
     heading, note, panels = spec
     family = cjk_font()
     heights = [PANEL_EXTRA_IN + ROW_IN * len(rows) for _, rows in panels]
-    total = HEAD_IN + sum(heights) + FOOT_IN
+    total = HEAD_IN + sum(heights) + FOOT_IN + NOTE_LINE_IN * note.count("\n")
     figure = Figure(figsize=(WIDTH_IN, total), dpi=DPI, facecolor="white")
     figure.text(0.02, 1 - 0.32 / total, heading, fontsize=16, family=family, color=INK)
     figure.text(
@@ -145,7 +153,9 @@ def _render(spec: tuple[str, str, tuple[_Panel, ...]]) -> bytes:
         axes = figure.add_axes((0.2, (bottom + 0.3) / total, 0.76, (height - PANEL_EXTRA_IN + 0.2) / total))
         _draw_panel(axes, title, rows, family)
         top = bottom
-    figure.text(0.02, 0.22 / total, note, fontsize=8.5, family=family, color=MUTED)
+    figure.text(
+        0.02, 0.15 / total, note, fontsize=8.5, family=family, color=MUTED, va="bottom", linespacing=1.6
+    )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
     return buffer.getvalue()

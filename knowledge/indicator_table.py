@@ -23,6 +23,8 @@ from knowledge.tokenize import clean_text, to_simplified
 FILE_NAME = "indicators.toml"
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _NUMBER = re.compile(r"^(?P<cmp>[≥≤><]=?)?(?P<num>\d+(?:\.\d+)?)%?$")
+_SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+_STATUS_SECTION = re.compile(r"发展现状|发展基础|编制背景|十三五")
 _COMPARATOR_WORDS = {
     "≥": "不低于",
     ">=": "不低于",
@@ -233,6 +235,16 @@ class IndicatorLine:
 
 
 @dataclass(frozen=True, slots=True)
+class TextFigure:
+    """A figure the plan's text gives for an indicator its table leaves blank (同心县's 专栏6)."""
+
+    key: str  # the indicator
+    region: str
+    where: str  # "同心县规划（征求意见稿）专栏6 第2项"
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
 class Selection:
     """What one chart or table shows: some indicators, for the regions asked about."""
 
@@ -244,6 +256,7 @@ class Selection:
     group: str = ""  # set when the topic named a 类别 of the tables rather than an indicator
     note: str = ""  # about the region asked for, when its plan is not here
     part: tuple[int, int] = (1, 1)  # this page of how many (see `pages`)
+    in_text: tuple[TextFigure, ...] = ()  # what the plans' text says where the table leaves a target blank
 
     @property
     def heading(self) -> str:
@@ -268,6 +281,7 @@ class Selection:
                 without_table=self.without_table if n == len(chunks) else (),
                 note=self.note if n == 1 else "",
                 part=(n, len(chunks)),
+                in_text=tuple(f for f in self.in_text if any(f.key == line.definition.key for line in chunk)),
             )
             for n, chunk in enumerate(chunks, 1)
         ]
@@ -306,12 +320,33 @@ class IndicatorTable:
             IndicatorLine(definitions[key], tuple(rows[key])) for key in dict.fromkeys(order) if key in rows
         )
         self.with_table = frozenset(c.doc_id for c in clauses if c.kind is Kind.INDICATOR)
+        self._text: dict[str, list[ClauseView]] = {}  # doc_id → the clauses that may state a figure
+        for clause in clauses:
+            if clause.kind not in (Kind.INDICATOR, Kind.PREAMBLE) and not (
+                clause.path and _STATUS_SECTION.search(clause.path[0])
+            ):
+                self._text.setdefault(clause.doc_id, []).append(clause)
 
     @classmethod
     def load(
         cls, clauses: Iterable[ClauseView], data_dir: Path, plan_order: Sequence[str] = ()
     ) -> IndicatorTable:
         return cls(clauses, read_indicator_map(data_dir / FILE_NAME), plan_order)
+
+    def figure_in_text(self, row: PlanRow) -> tuple[ClauseView, str] | None:
+        """The first sentence of the plan's text (not its table, not its review of the past) that
+        names the indicator and a figure in its unit: (the clause, the sentence). Counts only
+        ("户", "人"): a percentage in the text is too often about something else."""
+        unit = row.unit.split("/")[0]
+        if not unit or unit == "%":
+            return None
+        words = [w for w in row.definition.words if len(w) >= 3] or list(row.definition.words)
+        figure = re.compile(rf"[0-9][0-9,.]*\s*(?:多)?{re.escape(unit)}")
+        for clause in self._text.get(row.clause.doc_id, ()):
+            for sentence in _SENTENCE.findall(clause.text):
+                if any(w in normalize(sentence) for w in words) and figure.search(sentence):
+                    return clause, sentence.strip()
+        return None
 
     # -- finding indicators ---------------------------------------------------------------------------
 
@@ -366,7 +401,16 @@ class IndicatorTable:
             for line in lines
             if any(r.region in shown for r in line.rows)
         )
-        return Selection(topic.strip(), kept, shown, self.all_regions, without, group, note)
+        in_text = []
+        for line in kept:
+            for row in line.rows:
+                found = None if row.target_2025.stated else self.figure_in_text(row)
+                if found is not None:
+                    where = row.plan + found[0].label.removeprefix(row.plan).strip()
+                    in_text.append(TextFigure(line.definition.key, row.region, where, found[1]))
+        return Selection(
+            topic.strip(), kept, shown, self.all_regions, without, group, note, in_text=tuple(in_text)
+        )
 
 
 def _names_group(topic: str, group: str) -> bool:
@@ -401,8 +445,13 @@ def describe(selection: Selection) -> str:
             attribute = f"（{row.attribute}）" if row.attribute else ""
             parts.append(f"{region}{'，'.join(said)}{attribute}")
         sentences.append(f"{line.definition.name}：{'；'.join(parts)}。")
+    sentences += [_in_text_sentence(figure) for figure in selection.in_text]
     sentences += [f"{plan}没有主要指标表。" for plan in selection.without_table]
     return "".join(sentences)
+
+
+def _in_text_sentence(figure: TextFigure) -> str:
+    return f"{figure.region}的表中未列明这一项，{figure.where}写的是：{figure.sentence.rstrip('。；')}。"
 
 
 def text_table(selection: Selection) -> str:
@@ -425,6 +474,7 @@ def text_table(selection: Selection) -> str:
                 text += f"  （表中写作“{row.wording}”）"
             lines.append(text)
         blocks.append("\n".join(lines))
+    blocks += [_in_text_sentence(figure) for figure in selection.in_text]
     blocks += [f"{plan}没有主要指标表。" for plan in selection.without_table]
     return "\n\n".join(blocks)
 

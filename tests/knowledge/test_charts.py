@@ -47,7 +47,10 @@ def test_a_chart_for_a_topic_is_a_png_of_the_expected_size_with_each_regions_col
     png = render_png(selection)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and 10_000 < len(png) < 1_000_000
     image = decode(png)
-    expected_height = DPI * (charts.HEAD_IN + charts.FOOT_IN + charts.PANEL_EXTRA_IN + charts.ROW_IN * 4)
+    footnotes = charts.NOTE_LINE_IN * len(selection.in_text)  # 同心县's blank cell, explained
+    expected_height = DPI * (
+        charts.HEAD_IN + charts.FOOT_IN + charts.PANEL_EXTRA_IN + charts.ROW_IN * 4 + footnotes
+    )
     assert image.width == round(WIDTH_IN * DPI)
     assert abs(image.height - expected_height) <= 2
     for region, has_bar in bars(selection).items():
@@ -73,11 +76,15 @@ def test_the_caption_says_every_region_and_every_value_of_the_chart(table, topic
         assert f"{plan}没有主要指标表" in caption
 
 
-def test_unstated_figures_are_written_not_drawn(table):
+def test_unstated_figures_are_written_not_drawn_and_the_plans_own_figure_is_cited(table):
     selection = table.select("无障碍")
     tongxin = selection.lines[0].row_for("同心县")
     assert tongxin is not None and not tongxin.target_2025.stated
-    assert "同心县2025年目标未列明" in describe(selection)
+    words = describe(selection)
+    assert "同心县2025年目标未列明" in words
+    assert "同心县的表中未列明这一项，同心县规划（征求意见稿）专栏6 第2项写的是：" in words
+    assert words.count("1500户") == 1
+    assert [f.region for f in table.select("康复").in_text] == [], "only blank cells get a note"
 
 
 def test_a_region_keeps_its_colour_whichever_regions_a_chart_shows(table):
