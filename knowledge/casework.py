@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from knowledge.clause import ClauseView, Kind
-from knowledge.indicator_table import IndicatorLine, IndicatorTable, PlanRow, normalize, table_for
+from knowledge.indicator_table import IndicatorLine, IndicatorTable, PlanRow, plain, table_for
 from knowledge.numerals import to_chinese
 from knowledge.references import parse_reference
 from knowledge.regions import Region
@@ -447,7 +447,7 @@ class _Topic:
         it), else its pieces standing apart (PIECES_SHARE of what they weigh)."""
         if not self.own:
             return 0.0
-        haystack = normalize(text)
+        haystack = plain(text)
 
         def holds(word: str) -> bool:
             return word in haystack or any(term in haystack for term in self.standins.get(word, ()))
@@ -466,7 +466,7 @@ class _Topic:
     def mentions(self, text: str) -> int:
         """How often `text` names the topic's longest word."""
         longest = max(self.own, key=len, default="")
-        return normalize(text).count(longest) if longest else 0
+        return plain(text).count(longest) if longest else 0
 
     @property
     def words(self) -> str:

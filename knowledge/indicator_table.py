@@ -24,6 +24,7 @@ FILE_NAME = "indicators.toml"
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _NUMBER = re.compile(r"^(?P<cmp>[≥≤><]=?)?(?P<num>\d+(?:\.\d+)?)%?$")
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+_SPACE = re.compile(r"\s+")
 _STATUS_SECTION = re.compile(r"发展现状|发展基础|编制背景|十三五")
 _COMPARATOR_WORDS = {
     "≥": "不低于",
@@ -60,8 +61,13 @@ class IndicatorMap:
 
 
 def normalize(text: str) -> str:
-    """For matching wordings: NFKC, Simplified, no spaces."""
-    return re.sub(r"\s+", "", to_simplified(clean_text(text)))
+    """For matching what people type: NFKC, Simplified, no spaces."""
+    return plain(to_simplified(clean_text(text)))
+
+
+def plain(text: str) -> str:
+    """For matching the plans' own text, already Simplified: NFKC, lower case, no spaces (cheap)."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def read_indicator_map(path: Path) -> IndicatorMap:
@@ -321,6 +327,7 @@ class IndicatorTable:
         )
         self.with_table = frozenset(c.doc_id for c in clauses if c.kind is Kind.INDICATOR)
         self._text: dict[str, list[ClauseView]] = {}  # doc_id → the clauses that may state a figure
+        self._figures: dict[str, tuple[ClauseView, str] | None] = {}  # row clause id → figure_in_text
         for clause in clauses:
             if clause.kind not in (Kind.INDICATOR, Kind.PREAMBLE) and not (
                 clause.path and _STATUS_SECTION.search(clause.path[0])
@@ -340,13 +347,22 @@ class IndicatorTable:
         unit = row.unit.split("/")[0]
         if not unit or unit == "%":
             return None
+        if row.clause.id in self._figures:
+            return self._figures[row.clause.id]
         words = [w for w in row.definition.words if len(w) >= 3] or list(row.definition.words)
         figure = re.compile(rf"[0-9][0-9,.]*\s*(?:多)?{re.escape(unit)}")
+        found = None
         for clause in self._text.get(row.clause.doc_id, ()):
+            if not any(w in plain(clause.text) for w in words):
+                continue
             for sentence in _SENTENCE.findall(clause.text):
-                if any(w in normalize(sentence) for w in words) and figure.search(sentence):
-                    return clause, sentence.strip()
-        return None
+                if any(w in plain(sentence) for w in words) and figure.search(sentence):
+                    found = clause, sentence.strip()
+                    break
+            if found:
+                break
+        self._figures[row.clause.id] = found
+        return found
 
     # -- finding indicators ---------------------------------------------------------------------------
 
