@@ -7,7 +7,8 @@ where its bar would be. Each region keeps its colour in every chart (Okabe–Ito
 people with colour-vision deficiencies can tell apart), whichever regions a chart shows.
 
 matplotlib is imported only when a chart is drawn (about half a second), and through its
-object-oriented API (Figure, not pyplot), which keeps no global state and is safe in worker threads.
+object-oriented API (Figure, not pyplot), which keeps no global figure state; drawings in worker
+threads take turns, as matplotlib's font and text caches are shared.
 Chinese needs a CJK font: setup installs WenQuanYi Micro Hei (fonts-wqy-microhei); Noto Sans CJK
 or Source Han Sans serve as well. Without one a chart would be boxes, so it is refused instead.
 """
@@ -46,6 +47,7 @@ INK = "#222222"
 MUTED = "#666666"
 
 _font_lock = threading.Lock()
+_draw_lock = threading.Lock()
 
 
 class ChartUnavailable(RuntimeError):
@@ -86,7 +88,8 @@ def render_png(selection: Selection) -> bytes:
     """The selection as a PNG. Charts of the same data are drawn once per process."""
     if not selection.lines:
         raise ValueError("nothing to draw: the selection has no indicator")
-    return _render(_spec(selection))
+    with _draw_lock:  # matplotlib's text and font caches are not made for threads drawing at once
+        return _render(_spec(selection))
 
 
 # A chart spec is plain tuples, so equal selections share one cached drawing.
