@@ -22,12 +22,15 @@ from typing import TYPE_CHECKING
 from bot import messages as msg
 from bot.callbacks import Action, CallbackData, decode, encode
 from bot.privacy import has_personal_numbers, load_or_create_salt, mask_personal_numbers, user_key
-from bot.replies import Button, Buttons, Chat, Incoming, Outgoing
+from bot.replies import MAX_CAPTION, Button, Buttons, Chat, Incoming, Outgoing
 from bot.repository import Profile, Repository
 from bot.screening_flow import ScreeningFlow
 from bot.services import Services
-from knowledge.answer import Answer, reference_answer, tidy
+from knowledge.answer import Answer, reference_answer
+from knowledge.casework import indicator_table, key_sentence
+from knowledge.charts import PANELS_PER_IMAGE, ChartUnavailable, render_png
 from knowledge.clause import ClauseView
+from knowledge.indicator_table import describe, split_caption, text_table
 from knowledge.lookup import Lookup
 from knowledge.refs import ClauseRef
 
@@ -344,20 +347,49 @@ class Conversation:
             turn.out.answered = False
 
     def _cmd_compare(self, turn: Turn, args: str) -> None:
+        """Each plan's clause on the topic, or that the plan does not write about it."""
         out = turn.out
         if not args:
             out.add("请在 /compare 后面写上想比较的事，比如：/compare 护理补贴")
             return
         rows = self.lookup.compare(args)
-        if not rows:
+        found = [row.clauses[0] for row in rows if row.clauses]
+        if not found:
             out.add(f"各地规划里都没有找到关于“{args[:30]}”的规定。")
             return
         lines = [f"各地规划对“{args[:30]}”的规定："]
-        for _doc_id, clauses in rows:
-            clause = clauses[0]
-            lines.append(f"{clause.label}：{_snippet(clause)}")
-        buttons = tuple((Button(f"原文：{cs[0].label}", encode(Action.CLAUSE, cs[0].id)),) for _, cs in rows)
+        for row in rows:
+            clause = row.clauses[0] if row.clauses else None
+            searcher = self.services.searcher
+            lines.append(f"{clause.label}：{key_sentence(clause, args, searcher)}" if clause else row.silent)
+        buttons = tuple((Button(f"原文：{c.label}", encode(Action.CLAUSE, c.id)),) for c in found)
         out.add("\n".join(lines), buttons)
+
+    def _cmd_indicators(self, turn: Turn, args: str) -> None:
+        """The indicator tables on a topic, side by side: a chart (a picture with its words as the
+        caption) per four indicators; a text table where no picture can be drawn."""
+        out = turn.out
+        selection = self.lookup.indicators(args)
+        if not selection.lines:
+            if not selection.regions:  # the plans of the region asked for have no indicator table
+                out.add("".join(f"{plan}没有主要指标表。" for plan in selection.without_table))
+                return
+            names = "、".join(line.definition.name for line in indicator_table(self.services.searcher).lines)
+            example = "比如：/indicators 康复 茌平"
+            out.add(f"主要指标表里没有“{selection.topic[:30]}”。可以查的有：{names}。{example}")
+            return
+        for page in selection.pages(PANELS_PER_IMAGE):
+            words = describe(page)
+            caption, rest = split_caption(words, MAX_CAPTION)
+            try:
+                out.add_image(render_png(page), caption, text_table(page))
+            except ChartUnavailable:
+                log.warning("no CJK font: indicators sent as text")
+                out.add(text_table(page))
+                rest = ""
+            if rest:
+                out.add(rest)
+            out.say(("answer", words))
 
     def _cmd_privacy(self, turn: Turn, args: str) -> None:
         turn.out.personal = True
@@ -455,6 +487,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("screen", "自测：看看我可能符合哪些补贴", Conversation._cmd_screen, private=True),
     Command("clause", "按编号查看规划原文", Conversation._cmd_clause),
     Command("compare", "比较各地规划对同一件事的规定", Conversation._cmd_compare),
+    Command("indicators", "各地主要指标对比图，如 /indicators 康复", Conversation._cmd_indicators),
     Command("privacy", "看看保存了我的哪些信息", Conversation._cmd_privacy, private=True),
     Command("forget", "删除保存的我的全部信息", Conversation._cmd_forget, private=True),
     Command("cancel", "退出当前的自测或操作", Conversation._cmd_cancel, private=True),
@@ -516,11 +549,6 @@ def clause_text(clause: ClauseView) -> str:
         if clause.participating_departments:
             departments += f"\n参与单位：{'、'.join(clause.participating_departments)}"
     return f"{header}\n\n{clause.text}{departments}\n\n编号：{clause.id}"
-
-
-def _snippet(clause: ClauseView, limit: int = 90) -> str:
-    text = tidy(clause.text)
-    return text if len(text) <= limit else text[:limit] + "……"
 
 
 def _speech_of(answer: Answer) -> list[tuple[str, str]]:

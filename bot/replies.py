@@ -38,10 +38,20 @@ Buttons = tuple[tuple[Button, ...], ...]
 Speech = tuple[tuple[str, str], ...]
 
 
+#: The longest caption a photo may carry (Telegram's limit); longer words go in a reply of their own.
+MAX_CAPTION = 1024
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
+    """One message. With an `image` (PNG) it is a picture: adapters that can show pictures send the
+    image with `image_caption`, the same in words for screen readers (at most MAX_CAPTION characters);
+    `text` is what a terminal prints instead (a table), alongside where it saved the image."""
+
     text: str
     buttons: Buttons = ()
+    image: bytes | None = field(default=None, repr=False)
+    image_caption: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +83,12 @@ class Outgoing:
 
     def add(self, text: str, buttons: Buttons = ()) -> None:
         self.replies.append(Reply(text, buttons))
+
+    def add_image(self, png: bytes, caption: str, text: str, buttons: Buttons = ()) -> None:
+        """A picture: `caption` says it in words (cut to MAX_CAPTION by the caller), `text` for terminals."""
+        if len(caption) > MAX_CAPTION:
+            raise ValueError(f"a caption is at most {MAX_CAPTION} characters, not {len(caption)}")
+        self.replies.append(Reply(text, buttons, png, caption))
 
     def say(self, *parts: tuple[str, str]) -> None:
         """Add parts to what the voice note says (when the person has voice replies on)."""

@@ -12,7 +12,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot import messages
-from bot.replies import Outgoing
+from bot.replies import Outgoing, Reply
 from handlers.context import PlanbotContext
 from handlers.render import keyboard, split_message
 from handlers.updates import PLATFORM, to_incoming
@@ -68,6 +68,9 @@ async def on_update(update: Update, context: PlanbotContext) -> None:
 
 async def send(context: PlanbotContext, chat_id: int, outgoing: Outgoing) -> None:
     for reply in outgoing.replies:
+        if reply.image is not None:
+            await send_photo(context, chat_id, reply)
+            continue
         pieces = split_message(reply.text)
         for i, piece in enumerate(pieces):
             markup = keyboard(reply, context.bot.username) if i == len(pieces) - 1 else None
@@ -100,6 +103,17 @@ async def deliver(request: Callable[[], Awaitable[object]]) -> None:
                 raise
             log.warning("telegram send failed; trying again")
             await asyncio.sleep(SEND_BACKOFF * 2**attempt)
+
+
+async def send_photo(context: PlanbotContext, chat_id: int, reply: Reply) -> None:
+    """A picture reply: the PNG as a photo, captioned with the same in words (for screen readers)."""
+    assert reply.image is not None
+    image, markup = reply.image, keyboard(reply, context.bot.username)
+    await deliver(
+        lambda: context.bot.send_photo(
+            chat_id, image, caption=reply.image_caption or None, filename="chart.png", reply_markup=markup
+        )
+    )
 
 
 async def send_voice(context: PlanbotContext, chat_id: int, outgoing: Outgoing) -> None:

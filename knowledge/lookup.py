@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from knowledge.casework import PlanComparison, compare, indicator_table
 from knowledge.clause import ClauseView, Kind
+from knowledge.indicator_table import Selection
 from knowledge.references import Reference, matches, parse_reference
+from knowledge.regions import Region
 from knowledge.search import Searcher
 from knowledge.tokenize import clean_text, to_simplified
 
@@ -64,26 +67,24 @@ class Lookup:
                 missing.append(_missing_sentence(reference, clauses))
         return LookupResult(found, missing)
 
-    def indicators(self, text: str, region: str | None = None) -> list[ClauseView]:
-        """Indicator rows of the region's plan (or every plan) that match the words in `text`."""
-        docs = self.plans_for(text, region)
-        rows = [c for d in docs for c in self.by_doc[d] if c.kind is Kind.INDICATOR]
-        outcome = self.searcher.search(text, k=40)
-        order = {r.clause.id: i for i, r in enumerate(outcome.results) if r.clause.kind is Kind.INDICATOR}
-        matched = [c for c in rows if c.id in order]
-        return sorted(matched, key=lambda c: order[c.id]) if matched else rows
+    def indicators(self, text: str = "", region: Region | None = None) -> Selection:
+        """The indicator rows on a topic ("康复", "无障碍", "" for all) side by side, for the region
+        `text` names, else `region` (its plan and the plans above it), else every region."""
+        cleaned = to_simplified(clean_text(text)).strip()
+        match = self.searcher.gazetteer.detect(cleaned)
+        topic = cleaned.replace(match.matched, " ").strip() if match else cleaned
+        table = indicator_table(self.searcher)
+        if match is not None and match.region is not None:
+            region = match.region
+        if region is None:
+            return table.select(topic)
+        if not region.covered:
+            return table.select(topic, note=f"{region.name}的规划暂未收录，下面是已收录的各地规划。")
+        return table.select(topic, region.chain)
 
-    def compare(self, topic: str, *, per_plan: int = 1) -> list[tuple[str, list[ClauseView]]]:
-        """The best clauses on `topic` in each plan, one plan after another."""
-        outcome = self.searcher.search(topic, k=200)
-        best: dict[str, list[ClauseView]] = {}
-        for result in outcome.results:
-            if result.clause.kind is Kind.PREAMBLE:
-                continue
-            picks = best.setdefault(result.clause.doc_id, [])
-            if len(picks) < per_plan:
-                picks.append(result.clause)
-        return [(doc_id, best[doc_id]) for doc_id in self.by_doc if doc_id in best]
+    def compare(self, topic: str, *, per_plan: int = 1) -> list[PlanComparison]:
+        """Every plan in turn: its clauses that speak to `topic` (best covered first), or none."""
+        return compare(topic, self.searcher, per_plan=per_plan)
 
 
 def _missing_sentence(reference: Reference, clauses: Sequence[ClauseView]) -> str:

@@ -26,6 +26,7 @@ from knowledge.search import SearchOutcome
 if TYPE_CHECKING:
     from bot.core import Conversation
     from bot.replies import Incoming
+    from knowledge.regions import Region
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="planbot: 十四五残疾人保障和发展规划问答助手"
@@ -259,6 +260,76 @@ def say(
     console.print(f"{output}: {note.duration:.1f} 秒")
 
 
+REGION_HELP = "only this region's plans (and the plans above it)"
+
+
+@app.command()
+def indicators(
+    topic: Annotated[str, typer.Argument(help="an indicator or a theme (康复, 无障碍); omit for all")] = "",
+    region: Annotated[str | None, typer.Option(help=REGION_HELP)] = None,
+    png: Annotated[Path | None, typer.Option("--png", help="write the chart to this PNG file")] = None,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="write the rows to this CSV file")] = None,
+) -> None:
+    """The plans' main indicators side by side: a text table, and a chart (--png) or CSV (--csv)."""
+    from knowledge.indicator_table import text_table
+    from knowledge.lookup import Lookup
+
+    services = _services()
+    place = _region_option(services, region)
+    selection = Lookup(services.searcher).indicators(topic, place)
+    sys.stdout.write(text_table(selection) + "\n")
+    if not selection.lines:
+        err.print(f"主要指标表里没有找到“{topic}”。")
+        raise typer.Exit(1)
+    if png is not None:
+        from knowledge.charts import ChartUnavailable, render_png
+
+        try:
+            png.write_bytes(render_png(selection))
+        except ChartUnavailable as error:
+            err.print(str(error))
+            raise typer.Exit(1) from error
+        err.print(f"图已保存：{png}")
+    if csv_file is not None:
+        from knowledge.export import ENCODING, write_indicators_csv
+
+        with csv_file.open("w", encoding=ENCODING, newline="") as stream:
+            rows = write_indicators_csv(selection, stream)
+        err.print(f"已写入 {rows} 行：{csv_file}")
+
+
+@app.command()
+def export(
+    csv_file: Annotated[Path, typer.Option("--csv", help="the CSV file to write (UTF-8 with BOM)")],
+    region: Annotated[str | None, typer.Option(help=REGION_HELP)] = None,
+) -> None:
+    """Every clause as a spreadsheet: id, plan, region, section, number, title, kind, text,
+    departments and indicator values."""
+    from knowledge.export import ENCODING, write_clauses_csv
+    from knowledge.indicator_table import in_plan_order
+
+    services = _services()
+    place = _region_option(services, region)
+    clauses = in_plan_order(services.searcher.clauses, list(services.library.catalog))
+    if place is not None:
+        clauses = [c for c in clauses if c.doc_id in place.plans]
+    with csv_file.open("w", encoding=ENCODING, newline="") as stream:
+        rows = write_clauses_csv(clauses, stream)
+    err.print(f"已写入 {rows} 条条款：{csv_file}")
+
+
+def _region_option(services: Services, name: str | None) -> Region | None:
+    """The region a --region option names; exits with a message when it is unknown or has no plan."""
+    if name is None:
+        return None
+    region = services.library.region(name)
+    if region is None or not region.covered:
+        what = "没有认出这个地区" if region is None else "这个地区的规划暂未收录"
+        err.print(f"{what}：{name}。已收录：{'、'.join(services.library.covered_regions)}")
+        raise typer.Exit(2)
+    return region
+
+
 @app.command()
 def run() -> None:
     """Start the Telegram bot (polling, or a webhook server when PLANBOT_WEBHOOK_URL is set)."""
@@ -309,7 +380,7 @@ def purge() -> None:
 
 
 #: Commands that answer and end: they leave without tearing the interpreter down.
-ONE_SHOT = frozenset({"ask", "search", "clause", "say"})
+ONE_SHOT = frozenset({"ask", "search", "clause", "say", "indicators", "export"})
 
 
 def main() -> None:

@@ -24,10 +24,12 @@ def run_console(
     *,
     voice_dir: Path | None = None,
     first_command: str | None = None,
+    charts_dir: Path | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> None:
     stdin = stdin or sys.stdin
+    charts_dir = charts_dir or services.settings.data_dir / "charts"
     console = Console(file=stdout or sys.stdout, highlight=False, soft_wrap=True)
     conversation = Conversation(services)
     interactive = stdin.isatty()
@@ -42,6 +44,8 @@ def run_console(
         last_buttons = []
         for reply in outgoing.replies:
             console.print(reply.text)
+            if reply.image is not None:
+                console.print(f"（图已保存：{save_image(reply.image, charts_dir)}）")
             for row in reply.buttons:
                 for button in row:
                     last_buttons.append(button.data)
@@ -77,6 +81,16 @@ def run_console(
         else:
             incoming = Incoming(user=user, text=text)
         show(conversation.handle(incoming))
+
+
+def save_image(png: bytes, directory: Path) -> Path:
+    """Write a chart as the next free chart-NNN.png in `directory`; the path written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    taken = {p.name for p in directory.glob("chart-*.png")}
+    number = next(n for n in range(1, len(taken) + 2) if f"chart-{n:03d}.png" not in taken)
+    path = directory / f"chart-{number:03d}.png"
+    path.write_bytes(png)
+    return path
 
 
 def _read_line(stream: TextIO) -> str:

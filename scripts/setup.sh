@@ -12,6 +12,10 @@ missing=()
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 # libopus: voice notes are encoded through it directly (fast); without it soundfile's slower path is used
 compgen -G '/usr/lib/*/libopus.so.0' >/dev/null || compgen -G '/usr/lib/libopus.so.0' >/dev/null || missing+=(libopus0)
+# a CJK font, so that the indicator charts' Chinese labels are not boxes (knowledge/charts.py picks it up)
+compgen -G '/usr/share/fonts/truetype/wqy/wqy-*.tt[cf]' >/dev/null \
+    || compgen -G '/usr/share/fonts/opentype/noto/NotoSansCJK-*.tt[cf]' >/dev/null \
+    || missing+=(fonts-wqy-microhei)
 "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
     if ! command -v apt-get >/dev/null 2>&1; then

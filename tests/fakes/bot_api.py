@@ -60,7 +60,11 @@ BOOL_FIELDS = frozenset({
     "allow_sending_without_reply", "disable_web_page_preview",
 })
 # fmt: on
-MESSAGE_METHODS = frozenset({"sendMessage", "sendVoice"})
+MESSAGE_METHODS = frozenset({"sendMessage", "sendVoice", "sendPhoto"})
+MAX_CAPTION = 1024
+PHOTO_MAX_BYTES = 10 * 1024 * 1024  # sendPhoto's limits: 10 MB, width + height ≤ 10000, ratio ≤ 20
+PHOTO_MAX_SIDES = 10_000
+PHOTO_MAX_RATIO = 20
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
@@ -149,6 +153,7 @@ class FakeBotApi:
             "setChatMenuButton": self._set_chat_menu_button,
             "sendMessage": self._send_message,
             "sendVoice": self._send_voice,
+            "sendPhoto": self._send_photo,
             "sendChatAction": lambda params, files, token: True,
             "answerCallbackQuery": self._answer_query,
             "answerInlineQuery": self._answer_query,
@@ -659,6 +664,31 @@ class FakeBotApi:
         extra = {"caption": params["caption"]} if params.get("caption") else {}
         return self._new_message(params, token, voice=voice, **extra)
 
+    def _send_photo(self, params: JSONDict, files: dict[str, FilePart], token: str) -> JSONDict:
+        """As Telegram: an uploaded JPEG or PNG within the size limits, a caption of at most 1024
+        characters; the message carries the photo's size as a PhotoSize."""
+        caption = params.get("caption") or ""
+        if len(caption) > MAX_CAPTION:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        if "photo" not in files:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        filename, content, _content_type = files["photo"]
+        width, height = image_size(content)
+        if len(content) > PHOTO_MAX_BYTES or width + height > PHOTO_MAX_SIDES:
+            raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        if max(width, height) > PHOTO_MAX_RATIO * min(width, height):
+            raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        file_id = self.add_file(content, suffix=os.path.splitext(filename)[1])
+        size = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "width": width,
+            "height": height,
+            "file_size": len(content),
+        }
+        extra = {"caption": caption} if caption else {}
+        return self._new_message(params, token, photo=[size], **extra)
+
     def _answer_query(self, params: JSONDict, files: dict[str, FilePart], token: str) -> bool:
         query_id = params.get("callback_query_id") or params.get("inline_query_id")
         if query_id not in self._open_queries:
@@ -702,6 +732,22 @@ class FakeBotApi:
         with self._lock:
             file_id = self._file_paths.get(file_path)
             return self._files[file_id][1] if file_id else None
+
+
+def image_size(content: bytes) -> tuple[int, int]:
+    """(width, height) of a PNG or a baseline/progressive JPEG; ApiError for anything else."""
+    if content.startswith(b"\x89PNG\r\n\x1a\n") and content[12:16] == b"IHDR":
+        return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+    if content.startswith(b"\xff\xd8"):
+        at = 2
+        while at + 9 < len(content) and content[at] == 0xFF:
+            marker, length = content[at + 1], int.from_bytes(content[at + 2 : at + 4], "big")
+            if marker in (0xC0, 0xC1, 0xC2):
+                return int.from_bytes(content[at + 7 : at + 9], "big"), int.from_bytes(
+                    content[at + 5 : at + 7], "big"
+                )
+            at += 2 + length
+    raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
 
 
 def _commands_key(params: JSONDict) -> tuple[str, str]:

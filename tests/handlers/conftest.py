@@ -101,7 +101,7 @@ class Planbot:
 
 
 def _is_message(call: Call) -> bool:
-    return call.method in {"sendMessage", "sendVoice"}
+    return call.method in {"sendMessage", "sendVoice", "sendPhoto"}
 
 
 def text_of(calls: list[Call]) -> str:
