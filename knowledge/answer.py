@@ -18,9 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from knowledge.casework import Sentence, department_lookup, indicator_lookup
 from knowledge.clause import ClauseView
 from knowledge.extract import Extractor, Pick, indicator_sentence
 from knowledge.guides import Guide, glossary_for
+from knowledge.indicator_table import PlanRow
 from knowledge.intents import Ask, MessageKind
 from knowledge.library import Library
 from knowledge.plain import plain
@@ -34,6 +36,8 @@ GENERAL_PRACTICE = "（一般做法，具体以当地规定为准）"
 _YEAR = re.compile(r"(20[0-4]\d)\s*年?")
 #: A sentence that plans rather than promises: what it says may not be in place where the asker lives.
 _INTENTION = re.compile(r"^(?:[^：，]{0,12}：)?(?:探索|推动|鼓励|逐步|力争|研究|试点)|有条件的|建设若干")
+#: Words that ask for the indicator table itself (other numbers are answered from the plans' sentences).
+_TABLE_ASK = re.compile(r"指标|目标|覆盖率|参保率|入学率|适配率|增速|基期")
 _YES_NO = re.compile(r"有没有|有吗|有没|能不能|能否|可不可以|[能会有]\S{0,12}(?:吗|不|没)[？?]?$")
 
 # The sentences an answer adds around its quotes (knowledge.faithful knows them, too).
@@ -59,10 +63,14 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """One sentence of the main text and the clause it was taken from (for the faithfulness test)."""
+    """One sentence of the main text and the clause it was taken from (for the faithfulness test).
+
+    A `derived` quote is not the clause's words but a sentence built from its fields (its departments,
+    its indicator row) by knowledge.casework; the check holds it to the clause's numbers."""
 
     clause: ClauseView
     text: str
+    derived: bool = False
 
 
 @dataclass(slots=True)
@@ -81,6 +89,7 @@ class Answer:
     region: str | None = None  # the region the answer was for (named in the text or the asker's)
     kind: str | None = None  # a message that is not a question: greeting, thanks, distress…
     quotes: list[Quote] = field(default_factory=list)
+    plain_sentences: list[str] = field(default_factory=list)  # of absence, backed by no clause by design
 
     def render(self) -> str:
         """The whole reply as plain text, for the console and Telegram (at most five short parts)."""
@@ -154,8 +163,9 @@ class Answerer:
             named.sort(key=lambda p: (outcome.pinned.index(p.clause.id), p.clause.text.find(p.text)))
             signals = Signals.of(outcome, picks, named[:2], asks, [], self.extractor.weights(query))
             return self._answered(outcome, named[:2], asks, [], signals)
-        if any(a.name == "who_leads" for a in asks):
-            picks = self.extractor.departments(outcome) + picks
+        finding = self._casework(outcome, asks)
+        if finding is not None:
+            return finding
         chosen = self.extractor.choose(picks, outcome, asks)
         years = _asked_years(query.text)
         signals = Signals.of(outcome, picks, chosen, asks, years, self.extractor.weights(query))
@@ -173,6 +183,40 @@ class Answerer:
         if not in_scope:
             return self._not_answered(outcome, picks, asks, signals)
         return self._answered(outcome, chosen, asks, years, signals)
+
+    # -- case workers' lookups ---------------------------------------------------------------------------
+
+    def _casework(self, outcome: SearchOutcome, asks: tuple[Ask, ...]) -> Answer | None:
+        """Who leads a task, or an indicator's target for a year: exact lookups (knowledge.casework)."""
+        asked = {a.name for a in asks}
+        text = outcome.query.text
+        region = self.library.region(outcome.region)
+        if "who_leads" in asked:
+            departments = department_lookup(text, self.searcher, region)
+            if departments is not None and departments.clauses:
+                return self._from_sentences(outcome, departments.sentences, in_scope=True)
+        if _TABLE_ASK.search(text) or _asked_years(text):
+            indicators = indicator_lookup(text, self.searcher, region)
+            if indicators is not None and indicators.found:
+                year = indicators.year
+                stated = year is None or any(_row_has(row, year) for row in indicators.rows)
+                return self._from_sentences(outcome, indicators.sentences, in_scope=stated)
+        return None
+
+    def _from_sentences(self, outcome: SearchOutcome, sentences: list[Sentence], *, in_scope: bool) -> Answer:
+        main = _fit("".join(s.text for s in sentences))
+        used = list(dict.fromkeys(c for s in sentences for c in s.sources))
+        quotes = [Quote(s.sources[0], s.text, derived=True) for s in sentences if s.sources]
+        return Answer(
+            in_scope=in_scope,
+            main=main,
+            citations=[cite(c) for c in used[:4]],
+            next_step="" if in_scope else WHERE_TO_ASK,
+            more=[r.clause.id for r in outcome.results if r.clause not in used][:2],
+            coverage=1.0 if in_scope else 0.0,
+            quotes=quotes,
+            plain_sentences=[s.text for s in sentences if not s.sources],
+        )
 
     # -- replies -------------------------------------------------------------------------------------
 
@@ -314,6 +358,10 @@ def _once(group: list[Pick]) -> list[Pick]:
     """A group's picks with each text once (the first pick of a text carries it)."""
     seen: set[str] = set()
     return [p for p in group if not (p.text in seen or seen.add(p.text))]
+
+
+def _row_has(row: PlanRow, year: int) -> bool:
+    return (year == 2020 and row.value_2020.stated) or (year == 2025 and row.target_2025.stated)
 
 
 def _asked_years(text: str) -> list[int]:

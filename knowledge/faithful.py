@@ -37,6 +37,12 @@ def quote_supported(quote: Quote) -> bool:
     """Whether the quote is what its clause says (made plain), or its own table row or departments."""
     clause = quote.clause
     text = quote.text
+    if quote.derived:  # built from the clause's fields: every number it states must be the clause's
+        return all(
+            number in _numbers_of(clause)
+            for number in re.findall(r"\d+(?:\.\d+)?", text)
+            if not _is_reference_number(number, text)
+        )
     if clause.indicator is not None and text == indicator_sentence(clause.indicator):
         return True
     if clause.lead_departments and text == department_sentence(clause):
@@ -57,7 +63,7 @@ def unsupported(answer: Answer, library: Library) -> list[str]:
         elif quote.clause.id not in cited:
             problems.append(f"{quote.clause.id} is quoted but not cited: {quote.text}")
         rest = rest.replace(quote.text, "\n")
-    for sentence in _fixed_sentences(library, answer):
+    for sentence in [*_fixed_sentences(library, answer), *answer.plain_sentences]:
         rest = rest.replace(sentence, "\n")
     rest = _FRAMES.sub("\n", rest)
     leftover = [part.strip(_PUNCTUATION) for part in re.split(r"\n", rest)]
@@ -82,6 +88,18 @@ _FRAMES = re.compile(
         for t in (RELATED, FRAME, BOTH, REGION_NOT_COVERED)
     )
 )
+
+
+def _numbers_of(clause: ClauseView) -> str:
+    indicator = clause.indicator
+    values = f"{indicator.value_2020} {indicator.target_2025}" if indicator else ""
+    return f"{clause.text} {values} 2020 2025"
+
+
+def _is_reference_number(number: str, text: str) -> bool:
+    """A number that names where a clause stands (专栏8, 第3项) or a year the plan has no figure for
+    ("没有2018年的数"), rather than a figure the clause states."""
+    return bool(re.search(rf"(专栏|第|指标){number}(?!\d)|没有{number}年", text))
 
 
 def _core(text: str) -> str:
