@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.corpus import CorpusGenerator, PieceTokenizer
+from bench.corpus import CorpusGenerator, PieceTokenizer, cached_tokens
 from bench.measure import MB, directory_bytes, latencies, machine, questions, rss_bytes, summary_ms, timed
 from knowledge.corpus import build_index, index_text
 from knowledge.index import ARRAYS, COMPILED_MIN_SIZE, Bm25Index
@@ -102,23 +102,32 @@ def run_scale(copies: int, workdir: Path) -> dict[str, object]:
 def _tokenise(
     corpus: Sequence[ClauseView], tokenizer: Tokenizer, copies: int
 ) -> tuple[list[list[str]], dict[str, object]]:
-    """Tokens of every clause with the per-piece memo, checked against (or estimated for) plain jieba."""
+    """Tokens of every clause with the per-piece memo, checked against (or estimated for) plain jieba;
+    kept in bench/corpora/ for the next run (whose stats then say when they were measured)."""
     texts = [index_text(c) for c in corpus]
-    pieces = PieceTokenizer(tokenizer)
-    token_lists, seconds = timed(lambda: [pieces.tokens(t) for t in texts])
-    out: dict[str, object] = {
-        "memo_s": round(seconds, 2),
-        "memo_hit_rate": round(pieces.hit_rate, 4),
-        "memo_pieces": len(pieces.memo),
-        "tokens": sum(len(t) for t in token_lists),
-    }
-    if copies <= PLAIN_TOKENISE_MAX_COPIES:
-        plain, seconds = timed(lambda: [tokenizer.tokens(t) for t in texts])
-        out["plain_s"] = round(seconds, 2)
-        out["memo_equals_plain"] = plain == token_lists
-    else:
-        out["plain_s_estimated"] = round(len(texts) * _plain_seconds_per_clause(tokenizer, texts), 1)
-    return token_lists, out
+
+    def make() -> tuple[list[list[str]], dict[str, object]]:
+        pieces = PieceTokenizer(tokenizer)
+        token_lists, seconds = timed(lambda: [pieces.tokens(t) for t in texts])
+        out: dict[str, object] = {
+            "memo_s": round(seconds, 2),
+            "memo_hit_rate": round(pieces.hit_rate, 4),
+            "memo_pieces": len(pieces.memo),
+            "tokens": sum(len(t) for t in token_lists),
+        }
+        if copies <= PLAIN_TOKENISE_MAX_COPIES:
+            plain, seconds = timed(lambda: [tokenizer.tokens(t) for t in texts])
+            out["plain_s"] = round(seconds, 2)
+            out["memo_equals_plain"] = plain == token_lists
+        else:
+            out["plain_s_estimated"] = round(len(texts) * _plain_seconds_per_clause(tokenizer, texts), 1)
+        return token_lists, out
+
+    found, seconds = timed(lambda: cached_tokens(texts, tokenizer, make))
+    stats = {**found.stats, "from_cache": found.cached}
+    if found.cached:
+        stats["cache_load_s"] = round(seconds, 2)
+    return found.token_lists, stats
 
 
 def _counts_in_order(token_lists: Sequence[list[str]]):
