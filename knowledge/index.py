@@ -33,17 +33,15 @@ import numpy as np
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
-FORMAT_VERSION = 5
+FORMAT_VERSION = 4
 CHEAP_SHARE = 0.02  # numpy path: terms in at most this share of clauses are always gathered in full
 DENSE_SHARE = 0.5  # terms in more than this share of clauses also get a dense row of weights
 COMPILED_MIN_SIZE = 20_000  # clauses from which `top` runs the compiled kernel
 IMPACT_WIDTH = 128  # heaviest clauses kept per term in more than this many clauses (the warm-up's)
-BLOCK = 64  # postings per block: each block keeps its last clause number and its largest weight
 # The persisted arrays, one .npy file each.
 ARRAYS = (
     "indptr", "indices", "weights", "idf", "doc_len", "max_weight",
-    "block_ptr", "block_last", "block_max",
-    "dense_row", "dense", "dense_order", "impact_row", "impact", "impact_weight",
+    "dense_row", "dense", "dense_order", "impact_row", "impact",
 )  # fmt: skip
 
 
@@ -67,15 +65,11 @@ class Bm25Index:
         keys: Sequence[str],
         meta: Mapping[str, object] | None = None,
         max_weight: np.ndarray | None = None,
-        block_ptr: np.ndarray | None = None,
-        block_last: np.ndarray | None = None,
-        block_max: np.ndarray | None = None,
         dense_row: np.ndarray | None = None,
         dense: np.ndarray | None = None,
         dense_order: np.ndarray | None = None,
         impact_row: np.ndarray | None = None,
         impact: np.ndarray | None = None,
-        impact_weight: np.ndarray | None = None,
     ) -> None:
         self.vocab = list(vocab)
         self.term_ids = {term: i for i, term in enumerate(self.vocab)}
@@ -89,16 +83,13 @@ class Bm25Index:
         self.size = len(self.keys)
         self.df = np.diff(indptr)
         self.max_weight = _max_per_term(weights, indptr) if max_weight is None else max_weight
-        if block_ptr is None or block_last is None or block_max is None:
-            block_ptr, block_last, block_max = _blocks(indptr, indices, weights)
-        self.block_ptr, self.block_last, self.block_max = block_ptr, block_last, block_max
         if dense_row is None or dense is None:
             dense_row, dense = _dense_rows(self.df, indices, weights, indptr, self.size)
         self.dense_row, self.dense = dense_row, dense
         self.dense_order = _weight_order(dense) if dense_order is None else dense_order
-        if impact_row is None or impact is None or impact_weight is None:
-            impact_row, impact, impact_weight = _heaviest(self.df, indices, weights, indptr, dense_row)
-        self.impact_row, self.impact, self.impact_weight = impact_row, impact, impact_weight
+        if impact_row is None or impact is None:
+            impact_row, impact = _heaviest(self.df, indices, weights, indptr, dense_row)
+        self.impact_row, self.impact = impact_row, impact
         self._cheap_df = max(int(self.size * CHEAP_SHARE), 1000)
 
     # -- building -------------------------------------------------------------------------------
@@ -206,9 +197,8 @@ class Bm25Index:
         mask = _NO_MASK if allowed is None else np.ascontiguousarray(allowed, dtype=bool).view(np.uint8)
         docs, scores = np.empty(k, dtype=np.int64), np.empty(k, dtype=np.float64)
         found = top_k(
-            self.indptr, self.indices, self.weights, self.max_weight, self.block_ptr, self.block_last,
-            self.block_max, self.dense_row, self.dense, self.dense_order, self.impact_row, self.impact,
-            self.impact_weight, terms, query_w, k, mask, docs, scores,
+            self.indptr, self.indices, self.weights, self.max_weight, self.dense_row, self.dense,
+            self.dense_order, self.impact_row, self.impact, terms, query_w, k, mask, docs, scores,
         )  # fmt: skip
         return [Hit(int(d), float(s)) for d, s in zip(docs[:found], scores[:found], strict=True)]
 
@@ -285,23 +275,6 @@ class Bm25Index:
         return cls(vocab, keys=keys, meta=meta, **arrays)
 
 
-def _blocks(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Each term's postings cut into blocks of BLOCK: term → first block (block_ptr, as indptr is for
-    postings), and per block its last clause number and its largest weight."""
-    df = np.diff(indptr)
-    counts = (df + BLOCK - 1) // BLOCK
-    block_ptr = np.zeros(len(df) + 1, dtype=np.int64)
-    np.cumsum(counts, out=block_ptr[1:])
-    term = np.repeat(np.arange(len(df), dtype=np.int64), counts)
-    start = indptr[term] + (np.arange(len(term), dtype=np.int64) - block_ptr[term]) * BLOCK
-    end = np.minimum(start + BLOCK, indptr[term + 1])
-    block_last = indices[end - 1].astype(np.int32) if len(term) else np.zeros(0, dtype=np.int32)
-    block_max = (
-        np.maximum.reduceat(weights, start).astype(np.float32) if len(term) else np.zeros(0, np.float32)
-    )
-    return block_ptr, block_last, block_max
-
-
 def _dense_rows(
     df: np.ndarray, indices: np.ndarray, weights: np.ndarray, indptr: np.ndarray, size: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -326,21 +299,19 @@ def _weight_order(dense: np.ndarray) -> np.ndarray:
 
 def _heaviest(
     df: np.ndarray, indices: np.ndarray, weights: np.ndarray, indptr: np.ndarray, dense_row: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Term → row (−1 for none), and the rows: the IMPACT_WIDTH clauses where each term without a
-    dense row but in more than IMPACT_WIDTH clauses weighs most, heaviest first, and those weights."""
+    dense row but in more than IMPACT_WIDTH clauses weighs most, heaviest first."""
     chosen = np.flatnonzero((df > IMPACT_WIDTH) & (dense_row < 0))
     impact_row = np.full(len(df), -1, dtype=np.int32)
     impact_row[chosen] = np.arange(len(chosen), dtype=np.int32)
     impact = np.empty((len(chosen), IMPACT_WIDTH), dtype=np.int32)
-    impact_weight = np.empty((len(chosen), IMPACT_WIDTH), dtype=np.float32)
     for row, term in enumerate(chosen):
         start, end = indptr[term], indptr[term + 1]
         heavy = np.argpartition(-weights[start:end], IMPACT_WIDTH - 1)[:IMPACT_WIDTH]
         heavy = heavy[np.lexsort((heavy, -weights[start:end][heavy]))]
         impact[row] = indices[start:end][heavy]
-        impact_weight[row] = weights[start:end][heavy]
-    return impact_row, impact, impact_weight
+    return impact_row, impact
 
 
 _NO_MASK = np.zeros(0, dtype=np.uint8)

@@ -2,12 +2,9 @@
 
 A query's terms are *frequent* (in more than half of the clauses, with a dense row of weights:
 残疾人, 残疾…) or *sparse* (read from their postings). θ is the k-th best score found so far.
-Each sparse term's postings come in blocks of BLOCK, each with its last clause number and its
-largest weight (`Bm25Index.block_*`).
 
 1. Warm-up: the clauses where the strongest sparse terms weigh most (each term's heaviest
-   postings and their weights, precomputed) are ranked by those weights, and the best k are
-   scored exactly, so θ starts near its final value.
+   postings, precomputed) are scored exactly, so θ starts near its final value.
 2. Threshold algorithm (Fagin) down the frequent terms' rows sorted by weight: clauses are scored
    exactly in that order until τ, the most the frequent terms give a clause not yet reached,
    is below θ. Frequent terms are never scanned: their weights are so flat (残疾人: median
@@ -15,10 +12,7 @@ largest weight (`Bm25Index.block_*`).
 3. MaxScore, document at a time, over the sparse terms' postings in clause order: the terms
    whose largest weights, with τ, cannot lift a clause to θ are not walked; they and the
    frequent terms are only looked up for clauses the others make promising, largest bound
-   first, until the clause cannot reach θ, each first against the largest weight of its block
-   where the clause would be. As θ rises, more terms become look-up only. With
-   one term left to walk, its blocks whose largest weight cannot lift a clause to θ are skipped
-   whole, the rest posting by posting.
+   first, until the clause cannot reach θ. As θ rises, more terms become look-up only.
 
 Every clause reaches the heap with its exact score, so results are exact; ties rank the lower
 clause number first, as `Bm25Index._best` does. Nothing proportional to the corpus is allocated.
@@ -29,8 +23,6 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from knowledge.index import BLOCK
-
 _KERNEL_OPTIONS = {"cache": True, "nogil": True, "boundscheck": False}
 WARM_TERMS = 3  # the warm-up scores the heaviest clauses of this many sparse terms (largest bounds)
 _SLACK = 1e-9  # prune only below θ·(1 − _SLACK): sums in another order may differ in the last bits
@@ -39,8 +31,7 @@ _END = np.int64(1) << 62
 
 @nb.njit(**_KERNEL_OPTIONS)
 def top_k(
-    indptr, indices, weights, max_weight, block_ptr, block_last, block_max,
-    dense_row, dense, dense_order, impact_row, impact, impact_weight,
+    indptr, indices, weights, max_weight, dense_row, dense, dense_order, impact_row, impact,
     terms, query_w, k, allowed, out_docs, out_scores,
 ):  # fmt: skip
     """Write the k best (clause, score) into out_*, best first; returns how many were found.
@@ -85,10 +76,6 @@ def top_k(
     theta = 0.0
 
     # 1. Warm-up.
-    pool = min(k, impact.shape[1])
-    pool_docs = np.empty(WARM_TERMS * pool, dtype=np.int64)
-    pool_scores = np.empty(WARM_TERMS * pool)
-    n_pool = 0
     used = 0
     for c in range(n_sparse - 1, -1, -1):
         if used == WARM_TERMS:
@@ -97,27 +84,15 @@ def top_k(
         if row < 0:  # in too few clauses to keep its heaviest; walking it is cheap anyway
             continue
         used += 1
-        for i in range(pool):
+        for i in range(min(k, impact.shape[1])):
             d = impact[row, i]
+            if d < 0:
+                break
             if not filtered or allowed[d] != 0:
-                pool_docs[n_pool] = d
-                pool_scores[n_pool] = sparse_q[c] * impact_weight[row, i]
-                n_pool += 1
-    by_clause = np.argsort(pool_docs[:n_pool])  # a clause among several terms' heaviest: their sum
-    merged_docs = np.empty(n_pool, dtype=np.int64)
-    merged = np.zeros(n_pool)
-    n = 0
-    for i in by_clause:
-        if n == 0 or merged_docs[n - 1] != pool_docs[i]:
-            merged_docs[n] = pool_docs[i]
-            n += 1
-        merged[n - 1] += pool_scores[i]
-    best = np.argsort(-merged[:n])
-    for i in range(min(k, n)):
-        size, theta = _score_and_offer(
-            indptr, indices, weights, dense, rows, rows_q, sparse, sparse_q, below,
-            merged_docs[best[i]], heap_scores, heap_docs, size, k, theta,
-        )  # fmt: skip
+                size, theta = _score_and_offer(
+                    indptr, indices, weights, dense, rows, rows_q, sparse, sparse_q, below,
+                    d, heap_scores, heap_docs, size, k, theta,
+                )  # fmt: skip
 
     # 2. Threshold algorithm down the frequent terms' weight orders.
     tau = 0.0
@@ -144,21 +119,17 @@ def top_k(
         for c in range(n_sparse):
             cursor[c] = indptr[sparse[c]]
             end[c] = indptr[sparse[c] + 1]
-        block = np.empty(n_sparse, dtype=np.int64)  # blocks: the first that may hold the clause
-        block_end = np.empty(n_sparse, dtype=np.int64)
-        for c in range(n_sparse):
-            block[c] = block_ptr[sparse[c]]
-            block_end[c] = block_ptr[sparse[c] + 1]
         limit = theta * (1 - _SLACK)
         first = 0
         while size == k and first < n_sparse and tau + below[first + 1] < limit:
             first += 1
         while first < n_sparse:
             if first == n_sparse - 1 and size == k:  # one term walked: skip what cannot reach θ
-                cursor[first] = _next_reaching(
-                    indptr, weights, block_ptr, block_max, sparse[first], cursor[first], end[first],
-                    (limit - tau - below[first]) / sparse_q[first],
-                )  # fmt: skip
+                need = limit - tau - below[first]
+                p = cursor[first]
+                while p < end[first] and sparse_q[first] * weights[p] < need:
+                    p += 1
+                cursor[first] = p
             d = _END
             for c in range(first, n_sparse):
                 if cursor[c] < end[c] and indices[cursor[c]] < d:
@@ -177,21 +148,11 @@ def top_k(
             if full and s + tau + below[first] < limit:
                 continue
             hopeless = False
-            for c in range(first - 1, -1, -1):  # looked up largest bound first, block bound before postings
-                j = block[c]
-                if j < block_end[c] and block_last[j] < d:
-                    j = _gallop(block_last, j, block_end[c], d)
-                    block[c] = j
-                if j < block_end[c]:
-                    if full and s + sparse_q[c] * block_max[j] + tau + below[c] < limit:
-                        hopeless = True
-                        break
-                    t = sparse[c]
-                    lo = indptr[t] + (j - block_ptr[t]) * BLOCK
-                    p = _gallop(indices, max(lo, cursor[c]), min(lo + BLOCK, end[c]), d)
-                    cursor[c] = p
-                    if p < end[c] and indices[p] == d:
-                        s += sparse_q[c] * weights[p]
+            for c in range(first - 1, -1, -1):
+                p = _gallop(indices, cursor[c], end[c], d)
+                cursor[c] = p
+                if p < end[c] and indices[p] == d:
+                    s += sparse_q[c] * weights[p]
                 if full and s + tau + below[c] < limit:
                     hopeless = True
                     break
@@ -224,24 +185,6 @@ def top_k(
 
 
 @nb.njit(**_KERNEL_OPTIONS)
-def _next_reaching(indptr, weights, block_ptr, block_max, t, p, end, need):
-    """The first posting of term t from p on whose weight reaches `need` (`end` if none); a block
-    whose largest weight is below it is skipped without reading its postings."""
-    base, first_block = indptr[t], block_ptr[t]
-    while p < end:
-        j = first_block + (p - base) // BLOCK
-        stop = min(base + (j - first_block + 1) * BLOCK, end)
-        if block_max[j] < need:
-            p = stop
-            continue
-        while p < stop and weights[p] < need:
-            p += 1
-        if p < stop:
-            return p
-    return end
-
-
-@nb.njit(**_KERNEL_OPTIONS)
 def _score_and_offer(
     indptr, indices, weights, dense, rows, rows_q, sparse, sparse_q, below,
     d, heap_scores, heap_docs, size, k, theta,
@@ -257,25 +200,20 @@ def _score_and_offer(
         if full and s + below[c + 1] < limit:
             return size, theta
         t = sparse[c]
-        p = _bisect(indices, indptr[t], indptr[t + 1], d)
-        if p < indptr[t + 1] and indices[p] == d:
-            s += sparse_q[c] * weights[p]
+        lo, hi = indptr[t], indptr[t + 1]
+        stop = hi
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if indices[mid] < d:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < stop and indices[lo] == d:
+            s += sparse_q[c] * weights[lo]
     if s <= 0.0:
         return size, theta
     size = _offer(heap_scores, heap_docs, size, k, s, d)
     return size, (heap_scores[0] if size == k else theta)
-
-
-@nb.njit(**_KERNEL_OPTIONS)
-def _bisect(values, lo, hi, d):
-    """The first position in values[lo:hi] holding a number ≥ d."""
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if values[mid] < d:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 @nb.njit(**_KERNEL_OPTIONS)
@@ -289,7 +227,13 @@ def _gallop(indices, lo, end, d):
         step *= 2
     if hi > end:
         hi = end
-    return _bisect(indices, lo, hi, d)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if indices[mid] < d:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 @nb.njit(**_KERNEL_OPTIONS)

@@ -9,7 +9,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from knowledge.corpus import index_text
-from knowledge.index import BLOCK, COMPILED_MIN_SIZE, Bm25Index
+from knowledge.index import COMPILED_MIN_SIZE, Bm25Index
 
 QUERIES = [
     "重度残疾人护理补贴",
@@ -213,26 +213,12 @@ def test_compiled_top_lists_each_clause_once(large_index):
         _assert_exact_top(hits, index.scores(weights), 80)
 
 
-def test_blocks_hold_the_last_clause_and_the_largest_weight_of_each_run_of_postings(large_index):
-    index, _ = large_index
-    by_df = np.argsort(-index.df)
-    for term in (int(by_df[0]), int(by_df[len(by_df) // 50]), int(by_df[len(by_df) // 2])):
-        docs, weights = index.postings(term)
-        blocks = slice(index.block_ptr[term], index.block_ptr[term + 1])
-        starts = np.arange(0, len(docs), BLOCK)
-        np.testing.assert_array_equal(
-            index.block_last[blocks], docs[np.minimum(starts + BLOCK, len(docs)) - 1]
-        )
-        np.testing.assert_array_equal(index.block_max[blocks], np.maximum.reduceat(weights, starts))
-
-
 def test_saved_large_index_keeps_the_kernel_arrays(tmp_path, large_index, tokenizer):
     index, _ = large_index
     index.save(tmp_path / "index")
     loaded = Bm25Index.load(tmp_path / "index")
     np.testing.assert_array_equal(loaded.dense_order, index.dense_order)
     np.testing.assert_array_equal(loaded.impact, index.impact)
-    np.testing.assert_array_equal(loaded.block_max, index.block_max)
     weights = index.query_weights(tokenizer.tokens("残疾人 托养 服务 就业 年龄段"))
     assert loaded.top(weights, 10) == index.top(weights, 10)
 
