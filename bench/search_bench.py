@@ -15,7 +15,11 @@ scale in its own process, so one scale's heap never inflates the next one's numb
   each implementation forced, and without any pruning (dense scores); the Searcher end to
   end (analysis, jieba included, and ranking);
 - rank-bm25's `BM25Okapi.get_scores` + top-10 on the same tokens, on a sample of the questions
-  when the corpus is large, the speed ratio, and whether the two top-10s agree.
+  when the corpus is large, the speed ratio, and whether the two top-10s agree (rank-bm25 is
+  the reference for exactness);
+- bm25s (the `bench` extra), a fast peer: its `retrieve` top-10 with its numba backend on one
+  thread, from the same tokens, interleaved question by question with planbot's top-10 in the
+  same rounds, and the ratios of the two at p50 and p99.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ import numpy as np
 from bench.corpus import CorpusGenerator, PieceTokenizer, cached_tokens
 from bench.measure import MB, directory_bytes, latencies, machine, questions, rss_bytes, summary_ms, timed
 from knowledge.corpus import build_index, index_text
-from knowledge.index import ARRAYS, COMPILED_MIN_SIZE, Bm25Index
+from knowledge.index import ARRAYS, COMPILED_MIN_SIZE, K1, Bm25Index
+from knowledge.index import B as BM25_B
 from knowledge.parse import parse_all
 from knowledge.plans import load_catalog
 from knowledge.regions import load_gazetteer
@@ -96,6 +101,7 @@ def run_scale(copies: int, workdir: Path) -> dict[str, object]:
     result["planbot"] = _planbot_latency(index, query_tokens)
     result["searcher"] = _searcher_latency(corpus, index, tokenizer, asked)
     result["rank_bm25"] = _rank_bm25(index, token_lists, query_tokens, RANK_BM25_QUESTIONS.get(copies, 20))
+    result["bm25s"] = _bm25s(index, token_lists, query_tokens)
     return result
 
 
@@ -252,6 +258,78 @@ def _rank_bm25(
         "speedup_mean": round(float(theirs_s.mean() / ours_median.mean()), 1),
         "top10_same_scores": f"{agree}/{len(chosen)}",
         "top10_mean_overlap": round(float(np.mean(overlap)), 4) if overlap else 0.0,
+    }
+
+
+def _bm25s(
+    index: Bm25Index, token_lists: list[list[str]], query_tokens: Sequence[list[str]], rounds: int = 3
+) -> dict[str, object]:
+    """bm25s against planbot, interleaved: in each round every question runs on both, in turns
+    (which goes first alternates), after one untimed pass; both start from the question's tokens.
+
+    bm25s's closest variant to BM25Okapi is `method="atire"` (term frequency part (k1+1)·tf /
+    (tf + k1·(1 − b + b·len/avglen)), as BM25Okapi) with `idf_method="robertson"` (ln((N − n + 0.5)
+    / (n + 0.5)), as BM25Okapi, but floored at 0): a term in more than half of the clauses weighs 0
+    there and ε·mean(idf) in BM25Okapi. Its index keeps those zero weights, so it reads the same
+    postings. Its top-10 scores are compared with planbot's on the questions without such terms.
+    """
+    try:
+        import bm25s
+    except ImportError:
+        return {"skipped": "bm25s is not installed (make bench installs the bench extra)"}
+
+    gc.collect()
+    before = rss_bytes()
+    peer = bm25s.BM25(k1=K1, b=BM25_B, method="atire", idf_method="robertson", backend="numba")
+    _, build_s = timed(lambda: peer.index(token_lists, show_progress=False))
+    grown = rss_bytes() - before
+    asked = [i for i, tokens in enumerate(query_tokens) if any(t in peer.vocab_dict for t in tokens)]
+
+    def theirs(tokens: list[str]):
+        return peer.retrieve([tokens], k=10, n_threads=1, show_progress=False, backend_selection="numba")
+
+    def ours(tokens: list[str]):
+        return index.top(index.query_weights(tokens), 10)
+
+    for i in asked:
+        ours(query_tokens[i])
+        theirs(query_tokens[i])
+    seconds = {"planbot": np.empty((rounds, len(asked))), "bm25s": np.empty((rounds, len(asked)))}
+    for r in range(rounds):
+        for n, i in enumerate(asked):
+            turns = (
+                (("planbot", ours), ("bm25s", theirs))
+                if (r + n) % 2 == 0
+                else (("bm25s", theirs), ("planbot", ours))
+            )
+            for name, call in turns:
+                start = time.perf_counter()
+                call(query_tokens[i])
+                seconds[name][r, n] = time.perf_counter() - start
+    plain = [
+        i
+        for i in asked
+        if not any(index.df[t] * 2 > index.size for t in index.query_weights(query_tokens[i]))
+    ]
+    agree = 0
+    for i in plain:
+        found = theirs(query_tokens[i])
+        scores = [float(x) for x in found.scores[0] if x > 0]
+        agree += _same_ranking(ours(query_tokens[i]), [(0, x) for x in scores])
+    ms = {name: np.asarray(t).ravel() * 1000 for name, t in seconds.items()}
+    return {
+        "version": bm25s.__version__,
+        "variant": {"method": peer.method, "idf_method": peer.idf_method, "k1": peer.k1, "b": peer.b},
+        "backend": peer.backend,
+        "build_s": round(build_s, 2),
+        "rss_growth_mb": round(grown / MB, 1),
+        "questions": len(asked),
+        "rounds": rounds,
+        "top10": summary_ms(seconds["bm25s"]),
+        "planbot_top10_interleaved": summary_ms(seconds["planbot"]),
+        "ratio_p50": round(float(np.percentile(ms["bm25s"], 50) / np.percentile(ms["planbot"], 50)), 2),
+        "ratio_p99": round(float(np.percentile(ms["bm25s"], 99) / np.percentile(ms["planbot"], 99)), 2),
+        "top10_same_scores_without_frequent_terms": f"{agree}/{len(plain)}",
     }
 
 
