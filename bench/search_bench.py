@@ -31,13 +31,23 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from bench.corpus import CorpusGenerator, PieceTokenizer, cached_tokens
-from bench.measure import MB, directory_bytes, latencies, machine, questions, rss_bytes, summary_ms, timed
+from bench.measure import (
+    MB,
+    collector_paused,
+    directory_bytes,
+    latencies,
+    machine,
+    questions,
+    rss_bytes,
+    summary_ms,
+    timed,
+)
 from knowledge.corpus import build_index, index_text
 from knowledge.index import ARRAYS, COMPILED_MIN_SIZE, K1, Bm25Index
 from knowledge.index import B as BM25_B
@@ -295,17 +305,8 @@ def _bm25s(
         ours(query_tokens[i])
         theirs(query_tokens[i])
     seconds = {"planbot": np.empty((rounds, len(asked))), "bm25s": np.empty((rounds, len(asked)))}
-    for r in range(rounds):
-        for n, i in enumerate(asked):
-            turns = (
-                (("planbot", ours), ("bm25s", theirs))
-                if (r + n) % 2 == 0
-                else (("bm25s", theirs), ("planbot", ours))
-            )
-            for name, call in turns:
-                start = time.perf_counter()
-                call(query_tokens[i])
-                seconds[name][r, n] = time.perf_counter() - start
+    with collector_paused():
+        _interleave(seconds, rounds, asked, query_tokens, ours, theirs)
     plain = [
         i
         for i in asked
@@ -331,6 +332,24 @@ def _bm25s(
         "ratio_p99": round(float(np.percentile(ms["bm25s"], 99) / np.percentile(ms["planbot"], 99)), 2),
         "top10_same_scores_without_frequent_terms": f"{agree}/{len(plain)}",
     }
+
+
+def _interleave(
+    seconds: dict[str, np.ndarray],
+    rounds: int,
+    asked: Sequence[int],
+    query_tokens: Sequence[list[str]],
+    ours: Callable[[list[str]], object],
+    theirs: Callable[[list[str]], object],
+) -> None:
+    """Time both on every question in every round, taking turns at going first."""
+    for r in range(rounds):
+        for n, i in enumerate(asked):
+            turns = [("planbot", ours), ("bm25s", theirs)]
+            for name, call in turns if (r + n) % 2 == 0 else turns[::-1]:
+                start = time.perf_counter()
+                call(query_tokens[i])
+                seconds[name][r, n] = time.perf_counter() - start
 
 
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
