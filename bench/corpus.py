@@ -275,9 +275,12 @@ class CachedTokens:
 
 
 def cached_tokens(
-    texts: Sequence[str], tokenizer: Tokenizer, make: Callable[[], tuple[list[list[str]], dict[str, object]]]
+    texts: Sequence[str],
+    tokenizer: Tokenizer,
+    make: Callable[[], tuple[list[list[str]], dict[str, object]]],
+    root: Path = CORPORA,
 ) -> CachedTokens:
-    """`make()`'s token lists, kept in CORPORA under a digest of the texts and the tokenizer.
+    """`make()`'s token lists, kept in `root` under a digest of the texts and the tokenizer.
 
     The ×1000 corpus costs half a minute of jieba; its tokens are 57 million ids in a flat int32
     array (plus offsets and a vocabulary), which load in a few seconds. `stats` are those of the
@@ -287,7 +290,7 @@ def cached_tokens(
     for text in texts:
         digest.update(text.encode())
         digest.update(b"\0")
-    directory = CORPORA / f"tokens-{len(texts)}-{digest.hexdigest()[:16]}"
+    directory = root / f"tokens-{len(texts)}-{digest.hexdigest()[:16]}"
     if (directory / "stats.json").exists():
         vocab = (directory / "vocab.txt").read_text(encoding="utf-8").split("\n")
         ids = np.load(directory / "ids.npy")
@@ -304,7 +307,7 @@ def cached_tokens(
     )
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum([len(t) for t in lists], out=offsets[1:])
-    tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=_made(CORPORA)))
+    tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=_made(root)))
     np.save(tmp / "ids.npy", ids)
     np.save(tmp / "offsets.npy", offsets)
     (tmp / "vocab.txt").write_text("\n".join(vocab_ids), encoding="utf-8")
