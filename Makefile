@@ -16,6 +16,7 @@ test: setup lint
 	.venv/bin/pytest
 
 bench: setup
+	@.venv/bin/python -c 'import bm25s' 2>/dev/null || .venv/bin/python -m pip install -q -e '.[dev,bench]'
 	.venv/bin/python -m bench
 
 clean:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import platform
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
@@ -35,12 +37,26 @@ def latencies(calls: Sequence[Callable[[], object]], rounds: int = 3) -> np.ndar
     for call in calls:
         call()
     out = np.empty((rounds, len(calls)))
-    for r in range(rounds):
-        for i, call in enumerate(calls):
-            start = time.perf_counter()
-            call()
-            out[r, i] = time.perf_counter() - start
+    with collector_paused():
+        for r in range(rounds):
+            for i, call in enumerate(calls):
+                start = time.perf_counter()
+                call()
+                out[r, i] = time.perf_counter() - start
     return out
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's garbage collector off while timing, as `timeit` does: the benchmark process holds
+    tens of millions of objects (the ×1000 corpus's tokens, rank-bm25's dicts), and a collection
+    over them would land in whichever call happened to trigger it."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def summary_ms(seconds: np.ndarray) -> dict[str, float]:

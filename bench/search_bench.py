@@ -15,7 +15,11 @@ scale in its own process, so one scale's heap never inflates the next one's numb
   each implementation forced, and without any pruning (dense scores); the Searcher end to
   end (analysis, jieba included, and ranking);
 - rank-bm25's `BM25Okapi.get_scores` + top-10 on the same tokens, on a sample of the questions
-  when the corpus is large, the speed ratio, and whether the two top-10s agree.
+  when the corpus is large, the speed ratio, and whether the two top-10s agree (rank-bm25 is
+  the reference for exactness);
+- bm25s (the `bench` extra), a fast peer: its `retrieve` top-10 with its numba backend on one
+  thread, from the same tokens, interleaved question by question with planbot's top-10 in the
+  same rounds, and the ratios of the two at p50 and p99.
 """
 
 from __future__ import annotations
@@ -27,19 +31,30 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from bench.corpus import CorpusGenerator, PieceTokenizer
-from bench.measure import MB, directory_bytes, latencies, machine, questions, rss_bytes, summary_ms, timed
+from bench.corpus import CorpusGenerator, PieceTokenizer, cached_tokens
+from bench.measure import (
+    MB,
+    collector_paused,
+    directory_bytes,
+    latencies,
+    machine,
+    questions,
+    rss_bytes,
+    summary_ms,
+    timed,
+)
 from knowledge.clause import ClauseView
 from knowledge.corpus import build_index, index_text
-from knowledge.index import ARRAYS, COMPILED_MIN_SIZE, Bm25Index
+from knowledge.index import ARRAYS, COMPILED_MIN_SIZE, K1, Bm25Index
+from knowledge.index import B as BM25_B
+from knowledge.library import Library
 from knowledge.parse import parse_all
 from knowledge.plans import load_catalog
-from knowledge.regions import load_gazetteer
 from knowledge.search import CANDIDATES, Searcher
 from knowledge.store import views_from_parsed
 from knowledge.tokenize import Tokenizer
@@ -97,29 +112,39 @@ def run_scale(copies: int, workdir: Path) -> dict[str, object]:
     result["planbot"] = _planbot_latency(index, query_tokens)
     result["searcher"] = _searcher_latency(corpus, index, tokenizer, asked)
     result["rank_bm25"] = _rank_bm25(index, token_lists, query_tokens, RANK_BM25_QUESTIONS.get(copies, 20))
+    result["bm25s"] = _bm25s(index, token_lists, query_tokens)
     return result
 
 
 def _tokenise(
     corpus: Sequence[ClauseView], tokenizer: Tokenizer, copies: int
 ) -> tuple[list[list[str]], dict[str, object]]:
-    """Tokens of every clause with the per-piece memo, checked against (or estimated for) plain jieba."""
+    """Tokens of every clause with the per-piece memo, checked against (or estimated for) plain jieba;
+    kept in bench/corpora/ for the next run (whose stats then say when they were measured)."""
     texts = [index_text(c) for c in corpus]
-    pieces = PieceTokenizer(tokenizer)
-    token_lists, seconds = timed(lambda: [pieces.tokens(t) for t in texts])
-    out: dict[str, object] = {
-        "memo_s": round(seconds, 2),
-        "memo_hit_rate": round(pieces.hit_rate, 4),
-        "memo_pieces": len(pieces.memo),
-        "tokens": sum(len(t) for t in token_lists),
-    }
-    if copies <= PLAIN_TOKENISE_MAX_COPIES:
-        plain, seconds = timed(lambda: [tokenizer.tokens(t) for t in texts])
-        out["plain_s"] = round(seconds, 2)
-        out["memo_equals_plain"] = plain == token_lists
-    else:
-        out["plain_s_estimated"] = round(len(texts) * _plain_seconds_per_clause(tokenizer, texts), 1)
-    return token_lists, out
+
+    def make() -> tuple[list[list[str]], dict[str, object]]:
+        pieces = PieceTokenizer(tokenizer)
+        token_lists, seconds = timed(lambda: [pieces.tokens(t) for t in texts])
+        out: dict[str, object] = {
+            "memo_s": round(seconds, 2),
+            "memo_hit_rate": round(pieces.hit_rate, 4),
+            "memo_pieces": len(pieces.memo),
+            "tokens": sum(len(t) for t in token_lists),
+        }
+        if copies <= PLAIN_TOKENISE_MAX_COPIES:
+            plain, seconds = timed(lambda: [tokenizer.tokens(t) for t in texts])
+            out["plain_s"] = round(seconds, 2)
+            out["memo_equals_plain"] = plain == token_lists
+        else:
+            out["plain_s_estimated"] = round(len(texts) * _plain_seconds_per_clause(tokenizer, texts), 1)
+        return token_lists, out
+
+    found, seconds = timed(lambda: cached_tokens(texts, tokenizer, make))
+    stats = {**found.stats, "from_cache": found.cached}
+    if found.cached:
+        stats["cache_load_s"] = round(seconds, 2)
+    return found.token_lists, stats
 
 
 def _counts_in_order(token_lists: Sequence[list[str]]):
@@ -197,7 +222,7 @@ def _searcher_latency(
 ) -> dict[str, object]:
     """What a user waits for: query analysis (jieba) and ranking, k=5 as `planbot ask` asks; and the
     index call inside it alone (the analysed query: generic words dropped, synonyms added)."""
-    searcher = Searcher(corpus, index, tokenizer, load_gazetteer())
+    searcher = Searcher(corpus, index, tokenizer, Library.load())
     end_to_end = latencies([lambda q=q: searcher.search(q, k=5) for q in asked], rounds=2)
     analyse = latencies([lambda q=q: searcher.analyse(q) for q in asked], rounds=2)
     weights = [index.query_weights(searcher.analyse(q).weights) for q in asked]
@@ -245,6 +270,87 @@ def _rank_bm25(
         "top10_same_scores": f"{agree}/{len(chosen)}",
         "top10_mean_overlap": round(float(np.mean(overlap)), 4) if overlap else 0.0,
     }
+
+
+def _bm25s(
+    index: Bm25Index, token_lists: list[list[str]], query_tokens: Sequence[list[str]], rounds: int = 3
+) -> dict[str, object]:
+    """bm25s against planbot, interleaved: in each round every question runs on both, in turns
+    (which goes first alternates), after one untimed pass; both start from the question's tokens.
+
+    bm25s's closest variant to BM25Okapi is `method="atire"` (term frequency part (k1+1)·tf /
+    (tf + k1·(1 − b + b·len/avglen)), as BM25Okapi) with `idf_method="robertson"` (ln((N − n + 0.5)
+    / (n + 0.5)), as BM25Okapi, but floored at 0): a term in more than half of the clauses weighs 0
+    there and ε·mean(idf) in BM25Okapi. Its index keeps those zero weights, so it reads the same
+    postings. Its top-10 scores are compared with planbot's on the questions without such terms.
+    """
+    try:
+        import bm25s
+    except ImportError:
+        return {"skipped": "bm25s is not installed (make bench installs the bench extra)"}
+
+    gc.collect()
+    before = rss_bytes()
+    peer = bm25s.BM25(k1=K1, b=BM25_B, method="atire", idf_method="robertson", backend="numba")
+    _, build_s = timed(lambda: peer.index(token_lists, show_progress=False))
+    grown = rss_bytes() - before
+    asked = [i for i, tokens in enumerate(query_tokens) if any(t in peer.vocab_dict for t in tokens)]
+
+    def theirs(tokens: list[str]):
+        return peer.retrieve([tokens], k=10, n_threads=1, show_progress=False, backend_selection="numba")
+
+    def ours(tokens: list[str]):
+        return index.top(index.query_weights(tokens), 10)
+
+    for i in asked:
+        ours(query_tokens[i])
+        theirs(query_tokens[i])
+    seconds = {"planbot": np.empty((rounds, len(asked))), "bm25s": np.empty((rounds, len(asked)))}
+    with collector_paused():
+        _interleave(seconds, rounds, asked, query_tokens, ours, theirs)
+    plain = [
+        i
+        for i in asked
+        if not any(index.df[t] * 2 > index.size for t in index.query_weights(query_tokens[i]))
+    ]
+    agree = 0
+    for i in plain:
+        found = theirs(query_tokens[i])
+        scores = [float(x) for x in found.scores[0] if x > 0]
+        agree += _same_ranking(ours(query_tokens[i]), [(0, x) for x in scores])
+    ms = {name: np.asarray(t).ravel() * 1000 for name, t in seconds.items()}
+    return {
+        "version": bm25s.__version__,
+        "variant": {"method": peer.method, "idf_method": peer.idf_method, "k1": peer.k1, "b": peer.b},
+        "backend": peer.backend,
+        "build_s": round(build_s, 2),
+        "rss_growth_mb": round(grown / MB, 1),
+        "questions": len(asked),
+        "rounds": rounds,
+        "top10": summary_ms(seconds["bm25s"]),
+        "planbot_top10_interleaved": summary_ms(seconds["planbot"]),
+        "ratio_p50": round(float(np.percentile(ms["bm25s"], 50) / np.percentile(ms["planbot"], 50)), 2),
+        "ratio_p99": round(float(np.percentile(ms["bm25s"], 99) / np.percentile(ms["planbot"], 99)), 2),
+        "top10_same_scores_without_frequent_terms": f"{agree}/{len(plain)}",
+    }
+
+
+def _interleave(
+    seconds: dict[str, np.ndarray],
+    rounds: int,
+    asked: Sequence[int],
+    query_tokens: Sequence[list[str]],
+    ours: Callable[[list[str]], object],
+    theirs: Callable[[list[str]], object],
+) -> None:
+    """Time both on every question in every round, taking turns at going first."""
+    for r in range(rounds):
+        for n, i in enumerate(asked):
+            turns = [("planbot", ours), ("bm25s", theirs)]
+            for name, call in turns if (r + n) % 2 == 0 else turns[::-1]:
+                start = time.perf_counter()
+                call(query_tokens[i])
+                seconds[name][r, n] = time.perf_counter() - start
 
 
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.corpus import CorpusGenerator, PieceTokenizer, split_pieces, split_sentences
+from bench.corpus import CorpusGenerator, PieceTokenizer, cached_tokens, split_pieces, split_sentences
 from knowledge.corpus import index_text
 
 
@@ -72,3 +72,30 @@ def test_tokenising_piece_by_piece_equals_tokenising_whole_clauses(clause_views,
         text = index_text(view)
         assert pieces.tokens(text) == tokenizer.tokens(text), view.id
     assert pieces.hits > 0  # titles repeat in index_text, so the memo was used
+
+
+def test_cached_tokens_are_made_once_and_read_back_the_same(tmp_path, clause_views, tokenizer):
+    texts = [index_text(v) for v in clause_views[:60]]
+    made = []
+
+    def make():
+        made.append(1)
+        return [tokenizer.tokens(t) for t in texts], {"memo_s": 0.1}
+
+    first = cached_tokens(texts, tokenizer, make, root=tmp_path)
+    second = cached_tokens(texts, tokenizer, make, root=tmp_path)
+    assert made == [1]
+    assert (first.cached, second.cached) == (False, True)
+    assert second.token_lists == first.token_lists == [tokenizer.tokens(t) for t in texts]
+    assert second.stats["memo_s"] == 0.1 and "measured_at" in second.stats
+
+
+def test_other_texts_get_their_own_cached_tokens(tmp_path, clause_views, tokenizer):
+    texts = [index_text(v) for v in clause_views[:20]]
+    cached_tokens(texts, tokenizer, lambda: ([tokenizer.tokens(t) for t in texts], {}), root=tmp_path)
+    changed = [*texts[:-1], texts[-1] + "残疾人"]
+    again = cached_tokens(
+        changed, tokenizer, lambda: ([tokenizer.tokens(t) for t in changed], {}), root=tmp_path
+    )
+    assert not again.cached and again.token_lists[-1] == tokenizer.tokens(changed[-1])
+    assert len(list(tmp_path.glob("tokens-*"))) == 2

@@ -145,6 +145,49 @@ def test_compiled_top_matches_rank_bm25_on_a_large_index(large_index, tokenizer)
         _assert_exact_top(index.top(index.query_weights(tokens), 10), reference.get_scores(tokens), 10)
 
 
+@pytest.fixture(scope="module")
+def large_reference(large_index) -> BM25Okapi:
+    return BM25Okapi(large_index[1])
+
+
+def _random_queries(index: Bm25Index, rng: np.random.Generator, count: int) -> list[list[str]]:
+    """Words drawn across the frequency range: frequent terms (dense rows), the 200 most common
+    others, and the rest; sometimes a word twice, which counts twice."""
+    by_df = np.argsort(-index.df)
+    frequent = [index.vocab[t] for t in np.flatnonzero(index.dense_row >= 0)]
+    common = [index.vocab[t] for t in by_df[:200] if index.dense_row[t] < 0]
+    rest = [index.vocab[t] for t in by_df[200:]]
+    queries = []
+    for _ in range(count):
+        words = [str(w) for w in rng.choice(common, size=int(rng.integers(0, 5)))]
+        words += [str(w) for w in rng.choice(rest, size=int(rng.integers(0, 3)))]
+        if rng.random() < 0.5:
+            words.append(str(rng.choice(frequent)))
+        if words and rng.random() < 0.2:
+            words.append(words[0])
+        queries.append(words or [common[0]])
+    return queries
+
+
+@pytest.mark.parametrize("k", [10, 80])
+def test_compiled_top_is_exact_on_random_queries_with_and_without_a_region(large_index, large_reference, k):
+    """Against BM25Okapi, dense scores and the numpy path; the region is a run of positions, as a
+    plan's clauses are."""
+    index, _ = large_index
+    rng = np.random.default_rng(1000 + k)
+    region = np.zeros(index.size, dtype=bool)
+    start = int(rng.integers(index.size // 2))
+    region[start : start + index.size // 8] = True
+    for words in _random_queries(index, rng, 40):
+        weights = index.query_weights(words)
+        reference, dense = large_reference.get_scores(words), index.scores(weights)
+        for mask in (None, region):
+            hits = index.top(weights, k, mask, compiled=True)
+            _assert_exact_top(hits, reference if mask is None else np.where(mask, reference, 0.0), k)
+            _assert_exact_top(hits, dense if mask is None else np.where(mask, dense, 0.0), k)
+            _assert_same_hits(hits, index.top(weights, k, mask, compiled=False))
+
+
 def test_compiled_top_on_frequent_terms_only_walks_their_weight_order(large_index):
     """Only frequent terms: the threshold algorithm alone answers, exactly."""
     index, _ = large_index
