@@ -23,9 +23,10 @@ from bot import messages as msg
 from bot.callbacks import Action, CallbackData, decode, encode
 from bot.privacy import has_personal_numbers, load_or_create_salt, mask_personal_numbers, user_key
 from bot.replies import MAX_CAPTION, Button, Buttons, Chat, Incoming, Outgoing
-from bot.repository import Profile, Repository
+from bot.repository import Memory, Profile, Repository
 from bot.screening_flow import ScreeningFlow
 from bot.services import Services
+from bot.typed import Control, control_word, match_choice, numbered
 from knowledge.answer import Answer, reference_answer
 from knowledge.casework import indicator_table, key_sentence
 from knowledge.charts import PANELS_PER_IMAGE, ChartUnavailable, render_png
@@ -70,6 +71,10 @@ class Turn:
     profile: Profile
     out: Outgoing
     voice: bool  # whether the replies also go out as a voice note (a setting changed now counts)
+    memory: Memory = field(default_factory=Memory)  # the conversation's short memory (private chats only)
+    pending_done: bool = False  # the prompt or choice that was pending has been answered or left
+    offers_region: bool = False  # this turn asks for a region (its choices are regions)
+    offer_region: str | None = None  # a region named in passing, offered to be saved
 
     @property
     def user(self) -> str:
@@ -118,7 +123,8 @@ class Conversation:
     def handle(self, incoming: Incoming) -> Outgoing:
         private = incoming.chat is Chat.PRIVATE
         profile = self.repository.profile(incoming.user) if private else Profile()
-        turn = Turn(incoming, profile, Outgoing(speed=_speed(profile.voice_rate)), voice=profile.voice)
+        memory = self.repository.memory(incoming.user) if private else Memory()
+        turn = Turn(incoming, profile, Outgoing(speed=_speed(profile.voice_rate)), profile.voice, memory)
         try:
             if incoming.callback is not None:
                 self._on_callback(turn)
@@ -133,6 +139,8 @@ class Conversation:
             turn.out = Outgoing(speed=_speed(profile.voice_rate))
             turn.out.add(msg.ERROR)
         out = turn.out
+        if private:
+            self._remember_choices(turn)
         if turn.voice and out.replies and not out.speech:
             out.say(*(("answer", r.text) for r in out.replies))
         if not turn.voice:
@@ -166,36 +174,105 @@ class Conversation:
                 self.screenings.answer(turn.user, text, turn.profile, out)
                 out.personal = True
                 return
-            if self._pending_region(turn, text):
+            if self._typed_choice(turn, text):
                 return
+        if (control := control_word(text)) is not None:
+            self._control(turn, control)
+            return
         if self._reference(turn, text):
             return
         self._answer(turn, text)
         paused = self.screenings.paused(turn.user) if turn.private else None
         if paused is not None:
             title = self.screenings.title(paused.screening)
-            out.add(
-                f"另外，您上次的“{title}”自测还没做完，想接着做可以点下面的按钮。",
+            out.offer(
+                f"另外，您上次的“{title}”自测还没做完，想接着做可以点下面的按钮，或者回复“继续自测”。",
                 ((Button("继续自测", encode(Action.SCREEN, paused.screening)),),),
             )
 
     def _region_for(self, turn: Turn) -> str | None:
-        return turn.incoming.region or turn.profile.region
+        """The asker's region: one a script gives, else one named earlier in this conversation, else the
+        one they saved (/region)."""
+        return turn.incoming.region or turn.memory.context_region or turn.profile.region
+
+    # -- the conversation's short memory: typed answers, control words, context -----------------------
+
+    def _typed_choice(self, turn: Turn, text: str) -> bool:
+        """A typed answer to the prompt or the buttons last offered; True when it was one."""
+        memory = turn.memory
+        if memory.pending is None:
+            return False
+        data = match_choice(text, memory.choices, yes=_yes_of(memory.choices), no=_no_of(memory.choices))
+        if data is not None:
+            turn.pending_done = True
+            callback = decode(data)
+            if callback is not None:
+                _BUTTONS[callback.action](self, turn, callback)
+                return True
+        turn.pending_done = True  # whatever happens next, the prompt is over
+        if memory.pending == "region" and not _looks_like_question(text):
+            self._set_region(turn, text)
+            return True
+        return False
+
+    def _remember_choices(self, turn: Turn) -> None:
+        """Keep the choices this turn offered for a typed answer; forget a prompt that is over."""
+        offered = turn.out.offered
+        if offered:
+            pending = "region" if turn.offers_region else "choice"
+            self.repository.remember(turn.user, pending=pending, choices=offered)
+        elif turn.memory.pending is not None and turn.pending_done:
+            self.repository.remember(turn.user, pending=None)
+
+    def _control(self, turn: Turn, control: Control) -> None:
+        """重新开始, 上一步, 退出, 帮助 outside a screening: do what they say, or say why there is nothing
+        to do."""
+        out = turn.out
+        if control is Control.HELP:
+            out.add(self.help_text(turn))
+            return
+        last = self.screenings.last(turn.user) if turn.private else None
+        if control is Control.RESTART and last is not None:
+            self.screenings.restart(turn.user, last, turn.profile, out)
+            out.personal = True
+        elif control is Control.RESTART:
+            out.add(msg.NOTHING_TO_RESTART)
+        elif control is Control.BACK:
+            out.add(msg.NOTHING_TO_GO_BACK_TO if last is None else msg.SCREENING_OVER)
+        else:
+            out.add(msg.NOTHING_TO_CANCEL)
+
+    def _keep_context(self, turn: Turn, answer: Answer) -> None:
+        """Remember a region named in a question for the follow-ups, and offer once to save it."""
+        if not turn.private or answer.region is None or answer.region == turn.memory.context_region:
+            return
+        named = answer.region != (turn.incoming.region or turn.profile.region)
+        if not named:
+            return
+        self.repository.remember(turn.user, context_region=answer.region)
+        region = self.services.library.region(answer.region)
+        if region is not None and region.covered and answer.region != turn.profile.region:
+            turn.offer_region = answer.region
 
     def _answer(self, turn: Turn, text: str) -> None:
         # The masks stand for numbers the person should not have sent; they say nothing about the question.
         asked = _MASK.sub(" ", text)
         answer = self.services.answerer.answer(asked, region=self._region_for(turn))
+        self._keep_context(turn, answer)
         if not answer.in_scope and answer.kind is None:
             if self.log_unanswered:
                 self.repository.log_unanswered(mask_personal_numbers(text))
             turn.out.answered = False
         turn.out.answer = answer
-        turn.out.add(answer.render(), self._answer_buttons(answer))
+        turn.out.add(answer.render(), self._answer_buttons(answer, turn))
         turn.out.say(*_speech_of(answer))
 
-    def _answer_buttons(self, answer: Answer) -> Buttons:
+    def _answer_buttons(self, answer: Answer, turn: Turn) -> Buttons:
         rows: list[tuple[Button, ...]] = []
+        if turn.offer_region:
+            rows.append(
+                (Button(f"以后都按{turn.offer_region}回答", encode(Action.REGION, turn.offer_region)),)
+            )
         originals = [Button(f"原文：{c.label}", encode(Action.CLAUSE, c.clause_id)) for c in answer.citations]
         if originals:
             rows.append(tuple(originals[:2]))
@@ -236,6 +313,7 @@ class Conversation:
         if command.private and not turn.private:
             self._private_only(turn, f"cmd_{name}")
             return
+        turn.pending_done = True  # a command ends whatever prompt was pending
         command.run(self, turn, args)
 
     def _private_only(self, turn: Turn, payload: str) -> None:
@@ -270,29 +348,26 @@ class Conversation:
         buttons = tuple(
             (Button(region, encode(Action.REGION, region)),) for region in self.services.covered_regions()
         )
-        self.repository.save_profile(turn.user, pending="region")
-        turn.out.add(
-            f"{current}{msg.REGION_ASK}", (*buttons, (Button("清除地区设置", encode(Action.REGION, "-")),))
+        turn.offers_region = True
+        labels = [*self.services.covered_regions(), "清除地区设置"]
+        turn.out.offer(
+            f"{current}{msg.REGION_ASK}\n{numbered(labels)}",
+            (*buttons, (Button("清除地区设置", encode(Action.REGION, "-")),)),
         )
-
-    def _pending_region(self, turn: Turn, text: str) -> bool:
-        if self.repository.pending(turn.user) != "region":
-            return False
-        self.repository.save_profile(turn.user, pending=None)
-        self._set_region(turn, text)
-        return True
 
     def _set_region(self, turn: Turn, text: str) -> None:
         out = turn.out
         if text in {"-", "清除", "无"}:
-            self.repository.save_profile(turn.user, region=None, pending=None)
+            self.repository.save_profile(turn.user, region=None)
+            self.repository.remember(turn.user, pending=None, context_region=None)
             out.add("已清除地区设置。")
             return
         region = self.services.library.region(text)
         if region is None:
             out.add(f"没有认出“{text[:20]}”这个地区。请输入市、县或区的名字，比如“朔州”“甘州区”。")
             return
-        self.repository.save_profile(turn.user, region=region.name, pending=None)
+        self.repository.save_profile(turn.user, region=region.name)
+        self.repository.remember(turn.user, pending=None, context_region=None)
         if region.covered:
             out.add(f"好的，已设置为{region.name}。回答时会先找{'、'.join(region.chain)}的规划。")
         else:
@@ -303,8 +378,8 @@ class Conversation:
     def _cmd_voice(self, turn: Turn, args: str) -> None:
         choice = args or ("off" if turn.profile.voice else "on")
         self._set_voice(turn, choice)
-        turn.out.add(
-            "语速可以选：",
+        turn.out.offer(
+            f"语速可以选，点按钮或者回复数字：\n{numbered([label for _, label in _VOICE_CHOICES])}",
             (tuple(Button(label, encode(Action.VOICE, key)) for key, label in _VOICE_CHOICES),),
         )
 
@@ -332,7 +407,11 @@ class Conversation:
         if args and self.screenings.exists(args):
             self.screenings.start(turn.user, args, turn.profile, turn.out)
             return
-        turn.out.add("想看看哪一项？点一下开始，一般只需回答几个问题：", self.screenings.menu())
+        menu = self.screenings.menu()
+        labels = [row[0].label for row in menu]
+        turn.out.offer(
+            f"想看看哪一项？点按钮或者回复数字、名称，一般只需回答几个问题：\n{numbered(labels)}", menu
+        )
 
     def _cmd_clause(self, turn: Turn, args: str) -> None:
         if not args:
@@ -399,8 +478,8 @@ class Conversation:
         if args in {"yes", "确定", "是"}:
             self._forget(turn)
             return
-        turn.out.add(
-            msg.FORGET_CONFIRM,
+        turn.out.offer(
+            f"{msg.FORGET_CONFIRM}\n{numbered(['确定删除', '不删除'])}",
             (
                 (
                     Button("确定删除", encode(Action.FORGET, "yes")),
@@ -416,11 +495,9 @@ class Conversation:
         turn.out.add(msg.FORGOTTEN)
 
     def _cmd_cancel(self, turn: Turn, args: str) -> None:
-        had_pending = self.repository.pending(turn.user) is not None
         if self.screenings.active(turn.user):
             self.screenings.quit(turn.user, turn.out)
-        elif had_pending:
-            self.repository.save_profile(turn.user, pending=None)
+        elif turn.memory.pending is not None:
             turn.out.add(msg.CANCELLED)
         else:
             turn.out.add(msg.NOTHING_TO_CANCEL)
@@ -440,6 +517,7 @@ class Conversation:
     # -- buttons -----------------------------------------------------------------------------------
 
     def _on_callback(self, turn: Turn) -> None:
+        turn.pending_done = True  # a button press answers, or leaves, whatever was pending
         data = decode(turn.incoming.callback or "")
         if data is None:
             turn.out.add(msg.STALE_BUTTON)
@@ -562,6 +640,23 @@ def _speech_of(answer: Answer) -> list[tuple[str, str]]:
 def _speed(stored_rate: int) -> str:
     """The speed name for a stored rate (the nearest of VOICE_RATES)."""
     return min(VOICE_RATES, key=lambda name: abs(VOICE_RATES[name] - stored_rate))
+
+
+def _yes_of(choices: tuple[tuple[str, str], ...]) -> str:
+    """The "yes" of a yes/no choice (/forget's confirmation), "" for other choices."""
+    return next((data for _, data in choices if data == encode(Action.FORGET, "yes")), "")
+
+
+def _no_of(choices: tuple[tuple[str, str], ...]) -> str:
+    return next((data for _, data in choices if data == encode(Action.FORGET, "no")), "")
+
+
+_QUESTION = re.compile(r"[？?]|吗|呢|怎么|咋|啥|什么|哪|能不能|有没有|可以|能否|是不是|多少|几")
+
+
+def _looks_like_question(text: str) -> bool:
+    """A message that asks something rather than names a place: it is answered, not taken as a region."""
+    return len(text) > 12 or bool(_QUESTION.search(text))
 
 
 def _describe(incoming: Incoming) -> str:

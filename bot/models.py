@@ -29,7 +29,6 @@ class UserProfile(SQLModel, table=True):
     region: str | None = Field(default=None, max_length=32)
     voice: bool = False
     voice_rate: int = 160
-    pending: str | None = Field(default=None, max_length=16, description="what the next message answers")
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 
@@ -46,6 +45,19 @@ class ScreeningSession(SQLModel, table=True):
     user_key: str = Field(primary_key=True, max_length=64)
     state: str = Field(sa_column=Column(Text, nullable=False), description="JSON of the engine's state")
     version: int = 1
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class ConversationMemory(SQLModel, table=True):
+    """What the conversation remembers for half an hour: the prompt or choices it last offered (so a
+    typed answer can pick one) and a region named in passing. Not settings: it expires on its own."""
+
+    __tablename__ = "conversation_memory"
+
+    user_key: str = Field(primary_key=True, max_length=64)
+    pending: str | None = Field(default=None, max_length=16, description="'region' or 'choice'")
+    choices: str | None = Field(default=None, sa_column=Column(Text), description="JSON [[label, data]…]")
+    context_region: str | None = Field(default=None, max_length=32)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 

@@ -81,8 +81,15 @@ class Outgoing:
     personal: bool = False  # the replies hold a person's own answers: never cache their audio
     keep_buttons: bool = False  # a button press that leaves the pressed message's buttons in place
 
+    offered: list[tuple[str, str]] = field(default_factory=list)  # a choice a typed answer may pick
+
     def add(self, text: str, buttons: Buttons = ()) -> None:
         self.replies.append(Reply(text, buttons))
+
+    def offer(self, text: str, buttons: Buttons) -> None:
+        """Add a reply whose buttons are a choice: a typed label, number or everyday word picks one too."""
+        self.add(text, buttons)
+        self.offered = [(b.label, b.data) for row in buttons for b in row if b.data]
 
     def add_image(self, png: bytes, caption: str, text: str, buttons: Buttons = ()) -> None:
         """A picture: `caption` says it in words (cut to MAX_CAPTION by the caller), `text` for terminals."""

@@ -17,13 +17,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot.models import ScreeningSession, UnansweredQuestion, UserProfile, utcnow
+from bot.models import ConversationMemory, ScreeningSession, UnansweredQuestion, UserProfile, utcnow
 from knowledge.store import session_scope
 
 SCREENING_RETENTION = dt.timedelta(days=30)
 UNANSWERED_RETENTION = dt.timedelta(days=180)
 UNANSWERED_MAX_ROWS = 10_000
 UNANSWERED_MAX_CHARS = 500
+#: How long a pending prompt, offered choices and a region named in passing are remembered.
+CONVERSATION_MEMORY = dt.timedelta(minutes=30)
 
 
 class StaleState(RuntimeError):
@@ -35,6 +37,15 @@ class Profile:
     region: str | None = None
     voice: bool = False
     voice_rate: int = 160
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """The conversation's short memory (bot.models.ConversationMemory), as plain values."""
+
+    pending: str | None = None  # what the next message may answer: "region" or "choice"
+    choices: tuple[tuple[str, str], ...] = ()  # (label, button data) last offered
+    context_region: str | None = None  # the region last named in a question
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +68,6 @@ class Repository:
                 return Profile()
             return Profile(row.region, row.voice, row.voice_rate)
 
-    def pending(self, user: str) -> str | None:
-        """What the person's next message answers (e.g. "region" after /region), if anything."""
-        with session_scope(self.engine) as session:
-            row = session.get(UserProfile, user)
-            return row.pending if row is not None else None
-
     def save_profile(self, user: str, **changes: object) -> Profile:
         for _ in range(3):
             try:
@@ -76,6 +81,42 @@ class Repository:
             except IntegrityError:  # created concurrently: read it back and apply again
                 continue
         raise StaleState(f"could not save settings for {user[:8]}…")
+
+    # -- the conversation's short memory ---------------------------------------------------------------
+
+    def memory(self, user: str, *, now: dt.datetime | None = None) -> Memory:
+        with session_scope(self.engine) as session:
+            row = session.get(ConversationMemory, user)
+            if row is None:
+                return Memory()
+            if (now or utcnow()) - _aware(row.updated_at) > CONVERSATION_MEMORY:
+                session.delete(row)
+                return Memory()
+            offered = json.loads(row.choices) if row.choices else []
+            choices = tuple((str(label), str(data)) for label, data in offered)
+            return Memory(row.pending, choices if row.pending else (), row.context_region)
+
+    def remember(self, user: str, **changes: object) -> None:
+        """Change the short memory (pending, choices, context_region); a row with nothing left goes."""
+        for _ in range(3):
+            try:
+                with session_scope(self.engine) as session:
+                    row = session.get(ConversationMemory, user) or ConversationMemory(user_key=user)
+                    for name, value in changes.items():
+                        if name == "choices":
+                            value = json.dumps(value, ensure_ascii=False) if value else None
+                        setattr(row, name, value)
+                    if row.pending is None:
+                        row.choices = None
+                    row.updated_at = utcnow()
+                    if row.pending is None and row.context_region is None:
+                        if session.get(ConversationMemory, user) is not None:
+                            session.delete(row)
+                        return
+                    session.add(row)
+                    return
+            except IntegrityError:  # created concurrently: read it back and apply again
+                continue
 
     # -- screenings --------------------------------------------------------------------------------
 
@@ -135,13 +176,14 @@ class Repository:
                 "screening": None
                 if screening is None
                 else {"state": json.loads(screening.state), "updated_at": _aware(screening.updated_at)},
+                "context_region": memory.context_region if (memory := self.memory(user)) else None,
             }
 
     def forget(self, user: str) -> int:
         """Delete every row about this person in every table; returns how many went."""
         removed = 0
         with session_scope(self.engine) as session:
-            for table in (UserProfile, ScreeningSession):
+            for table in (UserProfile, ScreeningSession, ConversationMemory):
                 removed += session.execute(delete(table).where(table.user_key == user)).rowcount or 0
         return removed
 
@@ -174,6 +216,9 @@ class Repository:
             screenings = session.execute(
                 delete(ScreeningSession).where(ScreeningSession.updated_at < now - SCREENING_RETENTION)
             ).rowcount
+            session.execute(
+                delete(ConversationMemory).where(ConversationMemory.updated_at < now - CONVERSATION_MEMORY)
+            )
             old = session.execute(
                 delete(UnansweredQuestion).where(UnansweredQuestion.created_at < now - UNANSWERED_RETENTION)
             ).rowcount

@@ -140,6 +140,20 @@ class ScreeningFlow:
         state, prompt = engine.answer(state, option, clauses=self.services.clauses_by_id)
         self._commit(user, state, version, prompt, out)
 
+    def last(self, user: str) -> str | None:
+        """The screening the person did or is doing last (for 重新开始 after a result), if any."""
+        state, _, _ = self._load(user)
+        return state.screening if state is not None else None
+
+    def restart(self, user: str, name: str, profile: Profile, out: Outgoing) -> None:
+        """Start `name` again from its first question (the answers given before are dropped)."""
+        _, version, _ = self._load(user)
+        if version is not None:
+            self.repository.drop_screening(user)
+        with self._lock:
+            self._memory.pop(user, None)
+        self.start(user, name, profile, out)
+
     def quit(self, user: str, out: Outgoing) -> None:
         state, version, _ = self._load(user)
         if state is None:
