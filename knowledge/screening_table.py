@@ -38,7 +38,8 @@ class Row:
         said = "；".join(f"{label}：{values}" for label, values in self.answers) or "任何回答"
         if self.status == "na":
             return f"{said} → {_NA}"
-        how = [STATUS_LABELS[self.status], BASIS_LABELS.get(self.basis, ""), KIND_LABELS.get(self.kind, "")]
+        kind = "" if self.kind == "silent" and self.basis == "not_stated" else KIND_LABELS.get(self.kind, "")
+        how = [STATUS_LABELS[self.status], BASIS_LABELS.get(self.basis, ""), kind]
         line = f"{said} → {'，'.join(h for h in how if h)}"
         return f"{line}｜依据：{'；'.join(self.refs)}" if self.refs else line
 
@@ -118,7 +119,7 @@ def _rows(
         reason = case.reason if case else (criterion.unsure or "")
         for part in _products(combos):
             answers = tuple(
-                (fact.label, "、".join(_said(fact, v) for v in values))
+                (fact.label, "、".join(_said(fact, v) for v in _joined(values)))
                 for fact, values, space in zip(facts, part, spaces, strict=True)
                 if len(values) < len(space)
             )
@@ -150,6 +151,18 @@ def _values(fact: Fact, criterion: Criterion) -> list[Any]:
     else:
         values = [o.stored for o in fact.options]
     return [*values, None] if fact.allows_unsure else values
+
+
+def _joined(values: Sequence[Any]) -> list[Any]:
+    """Number ranges that touch become one (16–59 and 60–120 → 16–120)."""
+    out: list[Any] = []
+    for value in values:
+        last = out[-1] if out else None
+        if isinstance(value, tuple) and isinstance(last, tuple) and last[1] + 1 == value[0]:
+            out[-1] = (last[0], value[1])
+        else:
+            out.append(value)
+    return out
 
 
 def _value(value: Any) -> Any:
