@@ -43,7 +43,6 @@ from knowledge.facts import (
 )
 from knowledge.refs import ClauseRef
 from knowledge.screening_rules import (
-    KIND_LABELS,
     Assessment,
     Judgement,
     Screening,
@@ -70,6 +69,7 @@ __all__ = [
     "list_screenings",
     "parse_fact",
     "ref_label",
+    "region_of",
     "region_options",
     "start",
 ]
@@ -758,11 +758,6 @@ def _with_summary(result: Result, screening: Screening) -> Result:
 
 def _fields(result: Result) -> dict[str, Any]:
     return {name: getattr(result, name) for name in Result.__dataclass_fields__}
-
-
-def kind_label(kind: str) -> str:
-    """How a kind of wording reads to a case worker ("有条件的地方可以做")."""
-    return KIND_LABELS.get(kind, "")
 
 
 def control_word(text: str) -> str | None:

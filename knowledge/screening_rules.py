@@ -63,7 +63,7 @@ KIND_LABELS = {
 _KIND_WORDS = {"open": "确认", "intention": "确认", "silent": "确认", "limited": "名额"}
 
 
-class _Range(tuple):
+class Range(tuple):
     """A ``{min, max}`` condition, told apart from a list of two allowed values."""
 
     __slots__ = ()
@@ -240,7 +240,7 @@ def _wanted(path: Path, where: str, fact: Fact, wanted: Any) -> Any:
         low, high = wanted.get("min", fact.low), wanted.get("max", fact.high)
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or low > high:
             raise _fail(path, where, f"the range for {fact.name} must be whole numbers, min ≤ max")
-        return _Range((low, high))
+        return Range((low, high))
     values = wanted if isinstance(wanted, list) else [wanted]
     if not values or not all(fact.is_valid(v) and v is not None for v in values):
         raise _fail(path, where, f"{wanted!r} is not a value of {fact.name}")
@@ -417,7 +417,7 @@ _YES, _NO, _MISSING, _UNSURE, _ROUGH = "yes", "no", "missing", "unsure", "rough"
 
 
 def _wants(wanted: Any, value: Any) -> bool:
-    if isinstance(wanted, _Range):
+    if isinstance(wanted, Range):
         return wanted[0] <= value <= wanted[1]
     if isinstance(wanted, tuple):
         return value in wanted

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge.facts import OTHER_PLACE, Fact
 from knowledge.screening import BASIS_LABELS, STATUS_LABELS, ref_label, region_options
-from knowledge.screening_rules import KIND_LABELS, Criterion, _Range, judge
+from knowledge.screening_rules import KIND_LABELS, Criterion, Range, judge
 
 if TYPE_CHECKING:
     from knowledge.library import Library
@@ -141,7 +141,7 @@ def _values(fact: Fact, criterion: Criterion) -> list[Any]:
             for name, wanted in case.when:
                 if name != fact.name:
                     continue
-                if isinstance(wanted, _Range):
+                if isinstance(wanted, Range):
                     cuts |= {wanted[0], wanted[1] + 1}
                 else:
                     for n in wanted if isinstance(wanted, tuple) else (wanted,):
