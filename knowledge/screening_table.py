@@ -115,7 +115,9 @@ def _rows(
     rows = []
     for (index, status, unsure), combos in groups.items():
         case = criterion.cases[index] if index < len(criterion.cases) and not unsure else None
-        refs = tuple(ref_label(library, r) for r in case.refs if r.split(":", 1)[0] in plans) if case else ()
+        own = [r for r in case.refs if r.split(":", 1)[0] in plans] if case else []
+        own.sort(key=lambda r: plans.index(r.split(":", 1)[0]))  # the asker's own plan first, as results do
+        refs = tuple(ref_label(library, r) for r in own)
         reason = case.reason if case else (criterion.unsure or "")
         for part in _products(combos):
             answers = tuple(
