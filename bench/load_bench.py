@@ -43,6 +43,7 @@ from bench.measure import machine, questions, summary_ms
 from bot import messages
 from bot.services import Services
 from bot.settings import Settings
+from knowledge.library import Library
 from knowledge.screening import list_screenings
 from planbot.telegram_app import build_application
 from tests.fakes.bot_api import FakeBotApi
@@ -53,7 +54,7 @@ POSTGRES_ENV = "PLANBOT_TEST_POSTGRES_URL"
 MB = 1_000_000
 
 QUESTIONS = questions()[::8]  # 30 questions across every topic of bench/questions.txt
-SCREENINGS = tuple(s["name"] for s in list_screenings())
+SCREENINGS = tuple(s["name"] for s in list_screenings(Library.load()))
 COMMANDS = ("/start", "/help", "/region 朔州", "/compare 护理补贴", "/privacy", "/clause shuozhou:box9.2")
 MIX = (("question", 0.75), ("screening", 0.15), ("command", 0.10))  # what a person does next
 ANSWERS = ("1", "1", "2")  # typed screening answers: mostly the first option

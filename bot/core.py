@@ -170,7 +170,7 @@ class Conversation:
             text = text[:MAX_INPUT_CHARS]
             out.add(msg.TOO_LONG)
         if turn.private:
-            if self.screenings.active(turn.user):
+            if self.screenings.wants(turn.user, text):
                 self.screenings.answer(turn.user, text, turn.profile, out)
                 out.personal = True
                 return

@@ -9,6 +9,10 @@ in some screenings an age: knowledge/data/facts.toml marks the rest) and is kept
 
 A person who comes back long after stopping mid-screening has their new message answered
 as a question (nothing is lost) and is offered to continue.
+
+Every engine call gets `services.library` as it is now, so a /reload takes effect on the next
+turn. Replies that hold a person's answers are marked personal (their voice notes are never
+cached), and a question's voice note reads the question and then its numbered options.
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from dataclasses import replace
 
 from bot.callbacks import Action, encode
 from bot.replies import Button, Buttons, Outgoing
 from bot.repository import SCREENING_RETENTION, Profile, Repository, StaleState
 from bot.services import Services
 from knowledge import screening as engine
-from knowledge.facts import load_facts
+from knowledge.library import Library
 from knowledge.screening import CONSENT_KEEP_DAYS, Prompt, State
 
 log = logging.getLogger(__name__)
@@ -36,17 +41,25 @@ class ScreeningFlow:
     def __init__(self, repository: Repository, services: Services) -> None:
         self.repository = repository
         self.services = services
-        self._titles = {s["name"]: s["title"] for s in engine.list_screenings()}
         self._memory: dict[str, tuple[dict, dt.datetime]] = {}
         self._lock = threading.Lock()
 
+    @property
+    def library(self) -> Library:
+        """The data library in use now (a /reload swaps it)."""
+        return self.services.library
+
     # -- catalogue ---------------------------------------------------------------------------------
 
+    @property
+    def _titles(self) -> dict[str, str]:
+        return {s["name"]: s["title"] for s in engine.list_screenings(self.library)}
+
     def exists(self, name: str) -> bool:
-        return name in self._titles
+        return name in self.library.screenings
 
     def title(self, name: str) -> str:
-        return self._titles[name]
+        return self.library.screenings[name].title
 
     def menu(self) -> Buttons:
         return tuple((Button(title, encode(Action.SCREEN, name)),) for name, title in self._titles.items())
@@ -64,10 +77,9 @@ class ScreeningFlow:
             return None, None, None
         return self._state(stored.state), stored.version, stored.updated_at
 
-    @staticmethod
-    def _state(data: dict) -> State | None:
+    def _state(self, data: dict) -> State | None:
         try:
-            return State.from_dict(data)
+            return State.from_dict(data, self.library)
         except ValueError:  # an older engine's state, or damaged: start afresh
             log.info("discarding a screening state this engine cannot read")
             return None
@@ -91,8 +103,20 @@ class ScreeningFlow:
             raise
 
     def active(self, user: str) -> bool:
+        """A question (or the consent question) is waiting for this person's answer."""
         state, _, updated = self._load(user)
         return state is not None and state.status == "asking" and updated is not None and not _idle(updated)
+
+    def wants(self, user: str, text: str) -> bool:
+        """Whether typed text belongs to the screening: any answer while a question waits, and a control
+        word (返回上一步, 重新开始, 退出…) right after a result too, so "返回上一步" reopens the last question
+        instead of being searched for."""
+        if self.active(user):
+            return True
+        if engine.control_word(text) is None:
+            return False
+        state, _, updated = self._load(user)
+        return state is not None and state.status == "done" and updated is not None and not _idle(updated)
 
     def paused(self, user: str) -> State | None:
         """An unfinished screening the person left long ago, if any."""
@@ -106,16 +130,15 @@ class ScreeningFlow:
     def start(self, user: str, name: str, profile: Profile, out: Outgoing) -> None:
         previous, version, _ = self._load(user)
         if previous is not None and previous.screening == name and previous.status == "asking":
-            state, prompt = engine.answer(previous, "", clauses=self.services.clauses_by_id)
+            state, prompt = engine.answer(self.library, previous, "", clauses=self.services.clauses_by_id)
             prompt = _with_notice(prompt, "我们接着上次的自测继续。")
         else:
             facts = dict(previous.facts) if previous is not None else {}
+            region = None
             if "region" not in facts and profile.region:
-                region = _region_fact(self.services, profile.region)
-                if region:
-                    facts["region"] = region
+                region = self.library.region(profile.region)
             consent = previous.consent if previous is not None else None
-            state, prompt = engine.start(name, facts, consent=consent)
+            state, prompt = engine.start(self.library, name, facts, region=region, consent=consent)
         self._commit(user, state, version, prompt, out)
 
     def answer(self, user: str, text: str, profile: Profile, out: Outgoing) -> None:
@@ -123,7 +146,7 @@ class ScreeningFlow:
         if state is None:
             out.add("这次自测已经结束了。发送 /screen 可以重新开始。")
             return
-        state, prompt = engine.answer(state, text, clauses=self.services.clauses_by_id)
+        state, prompt = engine.answer(self.library, state, text, clauses=self.services.clauses_by_id)
         self._commit(user, state, version, prompt, out)
 
     def press(self, user: str, arg: str, profile: Profile, out: Outgoing) -> None:
@@ -134,10 +157,10 @@ class ScreeningFlow:
         if state is None or state.screening != name or state.status != "asking" or step != str(_step(state)):
             out.add("这个按钮对应的问题已经过去了。")
             if state is not None and state.status == "asking":
-                current, prompt = engine.answer(state, "", clauses=self.services.clauses_by_id)
+                current, prompt = engine.answer(self.library, state, "", clauses=self.services.clauses_by_id)
                 self._render(prompt, current, out)
             return
-        state, prompt = engine.answer(state, option, clauses=self.services.clauses_by_id)
+        state, prompt = engine.answer(self.library, state, option, clauses=self.services.clauses_by_id)
         self._commit(user, state, version, prompt, out)
 
     def last(self, user: str) -> str | None:
@@ -158,7 +181,7 @@ class ScreeningFlow:
         state, version, _ = self._load(user)
         if state is None:
             return
-        state, prompt = engine.answer(state, "退出")
+        state, prompt = engine.answer(self.library, state, "退出")
         self._commit(user, state, version, prompt, out)
 
     def _commit(self, user: str, state: State, version: int | None, prompt: Prompt, out: Outgoing) -> None:
@@ -168,12 +191,13 @@ class ScreeningFlow:
             out.add("您的回答刚刚在另一处更新过，我们以最新的为准。")
             latest, _, _ = self._load(user)
             if latest is not None and latest.status == "asking":
-                latest, prompt = engine.answer(latest, "", clauses=self.services.clauses_by_id)
+                latest, prompt = engine.answer(self.library, latest, "", clauses=self.services.clauses_by_id)
                 self._render(prompt, latest, out)
             return
         self._render(prompt, state, out)
 
     def _render(self, prompt: Prompt, state: State, out: Outgoing) -> None:
+        out.personal = True  # a question, a result or a goodbye: each follows the person's own answers
         rows: list[tuple[Button, ...]] = []
         step = _step(state)
 
@@ -185,12 +209,17 @@ class ScreeningFlow:
         if prompt.kind in ("question", "consent"):
             controls = tuple(Button(c.label, press(c.id)) for c in prompt.controls)
             rows.append(controls)
-            text = f"（第{prompt.step}题，大约共{prompt.total_hint}题）\n{prompt.text}"
-            if prompt.options:
-                text += "\n可以点按钮，也可以直接回复选项前的数字或文字。"
-            out.add(text, tuple(rows))
+            heading = f"（第{prompt.step}题，大约共{prompt.total_hint}题）"
+            out.add(f"{heading}\n{prompt.text}", tuple(rows))
+            options = prompt.options if prompt.numbered else ()
+            out.say(
+                ("note", prompt.notice),
+                ("question", prompt.question or prompt.text),
+                *(("option", option.label) for option in options),
+            )
             return
         out.add(prompt.text)
+        out.say(("answer", prompt.text))
         if prompt.result is not None:
             out.add(f"可以转发给工作人员的摘要：\n{prompt.result.summary}")
             others = [(n, t) for n, t in self._titles.items() if n != state.screening][:3]
@@ -219,7 +248,7 @@ class ScreeningFlow:
         if screening_row:
             state = self._state(screening_row["state"])
             facts = state.facts if state else {}
-            vocabulary = load_facts()
+            vocabulary = self.library.facts
             shown = "；".join(
                 f"{vocabulary[k].label}：{vocabulary[k].display(v)}"
                 for k, v in facts.items()
@@ -256,12 +285,4 @@ def _now() -> dt.datetime:
 
 
 def _with_notice(prompt: Prompt, notice: str) -> Prompt:
-    from dataclasses import replace
-
-    return replace(prompt, text=f"{notice}\n\n{prompt.text}")
-
-
-def _region_fact(services: Services, region: str) -> str | None:
-    """The region fact for a saved region: the covered plan region it falls under, or 其他."""
-    chain = services.gazetteer.covered_chain(region)
-    return chain[0] if chain else "其他"
+    return replace(prompt, text=f"{notice}\n\n{prompt.text}", notice=f"{notice}{prompt.notice}")

@@ -6,17 +6,24 @@ learned the next does not ask again. Questions fill facts; rules read them.
 A fact's value is JSON-friendly so that a conversation state can be stored as is:
 ``str`` for choices, ``bool`` for yes/no, ``int`` for numbers, ``[low, high]`` when a number
 is only known to lie in a range (the person tapped an age band), and ``None`` when the
-person said they do not know. A fact that is absent has not been asked.
+person said they do not know. A fact that is absent has not been asked. The one ``place``
+fact (the region) holds a place name of the gazetteer; its options come from the library's
+hierarchy, not from this file (knowledge.screening builds them).
+
+A typed answer is read as a person means it: an option's number ("2"), its label, exact or
+close ("继续但不保存"), a word for it ("不是", "没有证"), yes and no words for yes/no questions,
+"不知道" or "跳过" where not knowing is allowed, and, for numbers (age, grade), the number itself:
+"3" at an age question is three years old, never the third option.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +31,9 @@ import cn2an
 
 from knowledge.datafile import DataError, read_toml
 
-FACTS_FILE = Path(str(resources.files("knowledge") / "data" / "facts.toml"))
-FACT_TYPES = ("choice", "boolean", "number")
+FACT_TYPES = ("choice", "boolean", "number", "place")
 UNSURE_ID = "unsure"
+OTHER_PLACE = "其他"  # the place fact's value for "somewhere no covered plan applies"
 MAX_INPUT_CHARS = 200  # longer input is cut before it is read: nobody answers a question in a page
 
 YES_WORDS = frozenset(
@@ -73,6 +80,9 @@ UNSURE_WORDS = frozenset(
         "unknown",
     ]
 )
+#: Words for passing a question by; they count as "不清楚" where that is an answer.
+SKIP_WORDS = frozenset(["跳过", "略过", "过", "下一个", "下一题", "不想说", "不方便说", "skip", "pass"])
+_CLOSE_ENOUGH = 0.6  # difflib ratio for a typed label with a slip in it ("继续不保存")
 _TRAILING_PARTICLES = "啊呀吧了哦呢嘛哈啦喔噢"
 _NEGATIONS = ("不", "没", "无", "非")
 _CHINESE_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百]+")
@@ -126,6 +136,8 @@ class Fact:
         """A value as a person would say it: "三级", "16–24岁", "不清楚"."""
         if value is None:
             return "不清楚"
+        if self.type == "place":
+            return "其他地区" if value == OTHER_PLACE else str(value)
         if self.type == "boolean":
             return "是" if value else "否"
         if self.type == "number":
@@ -146,6 +158,8 @@ class Fact:
             return self.allows_unsure
         if self.type == "boolean":
             return isinstance(value, bool)
+        if self.type == "place":  # which places exist is the gazetteer's to say (knowledge.screening)
+            return isinstance(value, str) and bool(value)
         if self.type == "choice":
             return any(o.value == value for o in self.options)
         assert self.low is not None and self.high is not None
@@ -236,8 +250,10 @@ def _fact(path: Path, name: str, raw: Any) -> Fact:
     raw_options = raw.get("options", [])
     if not isinstance(raw_options, list):
         raise _fail(path, name, "'options' must be an array of tables ([[fact.options]])")
+    if kind == "place" and raw_options:
+        raise _fail(path, name, "a place fact takes its options from regions.toml and plans.toml, not here")
     options = tuple(_option(path, name, kind, i, o) for i, o in enumerate(raw_options))
-    if kind != "number" and len(options) < 2:
+    if kind in ("choice", "boolean") and len(options) < 2:
         raise _fail(path, name, "a choice or yes/no fact needs at least two options")
     ids = [o.id for o in options]
     if len(set(ids)) != len(ids):
@@ -272,17 +288,11 @@ def read_facts(path: Path) -> dict[str, Fact]:
     raw = read_toml(path, FactError)
     if not raw:
         raise FactError(f"{path}: no facts defined")
-    return {name: _fact(path, name, table) for name, table in raw.items()}
-
-
-@cache
-def _packaged_facts() -> dict[str, Fact]:
-    return read_facts(FACTS_FILE)
-
-
-def load_facts() -> dict[str, Fact]:
-    """The packaged fact vocabulary keyed by name (a fresh dict each call)."""
-    return dict(_packaged_facts())
+    facts = {name: _fact(path, name, table) for name, table in raw.items()}
+    places = [name for name, fact in facts.items() if fact.type == "place"]
+    if places != ["region"]:
+        raise FactError(f"{path}: [region] must be the one fact of type 'place' (found {places})")
+    return facts
 
 
 # ---------------------------------------------------------------------------------------- reading answers
@@ -304,45 +314,75 @@ def normalise(text: str) -> str:
     return kept.rstrip(_TRAILING_PARTICLES) or kept
 
 
-def _position(text: str, count: int) -> int | None:
-    """A 1-based option position typed as "2" or "二"."""
-    if text.isdigit() and len(text) <= 3:
-        number = int(text)
-    elif len(text) == 1 and _CHINESE_NUMERAL.fullmatch(text):
-        number = int(cn2an.cn2an(text, "smart"))
-    else:
+_POSITION = re.compile(r"(?:第|选)?(\d{1,3}|[一二两三四五六七八九十])(?:个|项|号|条)?")
+
+
+def position(text: str, count: int) -> int | None:
+    """A 1-based option position typed as "2", "二", "第2个" or "选2" (``text`` normalised)."""
+    match = _POSITION.fullmatch(text)
+    if match is None:
         return None
+    word = match.group(1)
+    number = int(word) if word.isdigit() else int(cn2an.cn2an(word, "smart"))
     return number if 1 <= number <= count else None
 
 
-def _match_options(fact: Fact, text: str) -> list[FactOption]:
+def _names(option: FactOption) -> set[str]:
+    words = {option.label, *option.aliases}
+    if isinstance(option.value, str):
+        words.add(option.value)
+    return {normalise(w) for w in words} - {""}
+
+
+def _match_options(options: Sequence[FactOption], text: str) -> list[FactOption]:
     """Options whose value, label or alias is the text, else the longest one contained in it."""
-
-    def names(option: FactOption) -> set[str]:
-        words = {option.label, *option.aliases}
-        if isinstance(option.value, str):
-            words.add(option.value)
-        return {normalise(w) for w in words} - {""}
-
-    exact = [o for o in fact.options if text in names(o)]
+    exact = [o for o in options if text in _names(o)]
     if exact:
         return exact
     best: dict[str, int] = {}
-    for option in fact.options:
-        lengths = [len(name) for name in names(option) if name in text]
+    for option in options:
+        lengths = [len(name) for name in _names(option) if name in text]
         if lengths:
             best[option.id] = max(lengths)
     if not best:
         return []
     top = max(best.values())
-    found = [o for o in fact.options if best.get(o.id) == top]
+    found = [o for o in options if best.get(o.id) == top]
     beaten = {loser for o in found for loser in o.overrides}
     found = [o for o in found if o.id not in beaten] or found
-    if len(found) == 1 and any(n in text for n in _NEGATIONS):
-        matched = max((n for n in names(found[0]) if n in text), key=len)
-        if not any(n in matched for n in _NEGATIONS):
-            return []  # "不是智力残疾": a negated match is not an answer
+    if len(found) == 1 and _negated(text, found[0]):
+        return []  # "不是智力残疾": a negated match is not an answer
     return found
+
+
+def _negated(text: str, option: FactOption) -> bool:
+    """The text says no where the option's words do not ("不是智力" against "智力残疾")."""
+    if not any(n in text for n in _NEGATIONS):
+        return False
+    said = [name for name in _names(option) if name in text or text in name]
+    return not any(n in name for name in said for n in _NEGATIONS)
+
+
+def _close_option(options: Sequence[FactOption], text: str) -> FactOption | None:
+    """The one option a typed label with a slip in it means: a part of one label ("不保存" of
+    "继续，但不保存"), else the one label clearly nearest ("继续不保存"). None when unsure."""
+    if len(text) < 2:
+        return None
+    inside = [o for o in options if any(text in name for name in _names(o))]
+    if len(inside) == 1:
+        return None if _negated(text, inside[0]) else inside[0]
+    if inside:
+        return None
+    scored = sorted(
+        ((max(difflib.SequenceMatcher(None, text, n).ratio() for n in _names(o)), o) for o in options),
+        key=lambda pair: pair[0],
+        reverse=True,
+    )
+    if not scored or scored[0][0] < _CLOSE_ENOUGH:
+        return None
+    if len(scored) > 1 and scored[1][0] >= scored[0][0] - 0.1:
+        return None  # two labels about as near: ask again rather than guess
+    return None if _negated(text, scored[0][1]) else scored[0][1]
 
 
 def _number(fact: Fact, text: str) -> int | None:
@@ -377,37 +417,51 @@ def is_no(text: str) -> bool:
     return normalise(text) in _words(NO_WORDS)
 
 
-def read_answer(fact: Fact, raw: str, *, exact: bool = False) -> Reading:
+def is_skip(text: str) -> bool:
+    return normalise(text) in _words(SKIP_WORDS)
+
+
+def read_answer(
+    fact: Fact, raw: str, *, exact: bool = False, options: Sequence[FactOption] | None = None
+) -> Reading:
     """Read typed text as an answer to ``fact``'s question.
 
-    Accepts an option's position (1, 2, 3…), its label or a word for it, yes/no words for
-    yes/no questions, numbers in digits or Chinese (十六, 十六岁) for number questions and
-    "不知道" where the fact allows it. ``exact`` asks for a single number, not a range.
+    Accepts an option's position (1, 2, 3…), its label (exact or close) or a word for it,
+    yes/no words for yes/no questions, numbers in digits or Chinese (3, 十六, 十六岁) for number
+    questions — as values, never as positions — and "不知道" or "跳过" where the fact allows not
+    knowing. ``exact`` asks for a single number, not a range; ``options`` stands in for the
+    fact's own (the place fact's options come from the library).
     """
     text = normalise(raw)
     if not text:
         return Reading(False, problem="没有收到文字。")
-    if fact.allows_unsure and (text in _words(UNSURE_WORDS) or text == normalise(fact.unsure_label)):
+    unsure = text in _words(UNSURE_WORDS) or text in _words(SKIP_WORDS)
+    if fact.allows_unsure and (unsure or text == normalise(fact.unsure_label)):
         return Reading(True, None)
+    if unsure:
+        return Reading(False, problem="这个问题需要回答才能往下判断。")
     if fact.type == "number":
         return _read_number(fact, text, exact=exact)
-    options = list(fact.options)
-    position = _position(text, len(options) + fact.allows_unsure)
-    if position is not None:
-        return Reading(True, options[position - 1].value if position <= len(options) else None)
+    choices = list(options if options is not None else fact.options)
+    at = position(text, len(choices) + fact.allows_unsure)
+    if at is not None:
+        return Reading(True, choices[at - 1].stored if at <= len(choices) else None)
     if fact.type == "boolean" and (text in _words(YES_WORDS) or text in _words(NO_WORDS)):
         return Reading(True, text in _words(YES_WORDS))
-    found = _match_options(fact, text)
+    found = _match_options(choices, text)
     if len(found) == 1:
-        return Reading(True, found[0].value)
+        return Reading(True, found[0].stored)
     if len(found) > 1:
         return Reading(False, problem="您的回答能对上不止一个选项。")
+    close = _close_option(choices, text)
+    if close is not None:
+        return Reading(True, close.stored)
     return Reading(False, problem="没能对上任何一个选项。")
 
 
 def _read_number(fact: Fact, text: str, *, exact: bool) -> Reading:
     assert fact.low is not None and fact.high is not None
-    found = [] if exact else _match_options(fact, text)
+    found = [] if exact else _match_options(fact.options, text)
     named = [o for o in found if text in {normalise(o.label), *map(normalise, o.aliases)}]
     if len(named) == 1:  # the text is a button's label ("16–24岁", "三级")
         return Reading(True, named[0].stored)
@@ -423,22 +477,19 @@ def _read_number(fact: Fact, text: str, *, exact: bool) -> Reading:
     return Reading(True, number)
 
 
-def parse_fact_value(fact: str, raw: str, facts: Mapping[str, Fact] | None = None) -> Any:
+def parse_fact_value(definition: Fact, raw: str) -> Any:
     """Read a value given on a command line (``--fact disability_grade=3``).
 
     Booleans are true/false (or 是/否), numbers digits (or 十六), choices the words of
-    facts.toml ("智力", "低保边缘", "朔州市") or an option id ("intellectual"); "unknown"
-    means the person does not know. Raises ValueError naming the accepted values.
+    facts.toml ("智力", "低保边缘") or an option id ("intellectual"); "unknown" means the person
+    does not know. Raises ValueError naming the accepted values. (The place fact is read by
+    the gazetteer: knowledge.screening.parse_fact.)
     """
-    vocabulary = facts if facts is not None else _packaged_facts()
-    if fact not in vocabulary:
-        raise ValueError(f"unknown fact {fact!r}; known facts: {', '.join(vocabulary)}")
-    definition = vocabulary[fact]
     text = raw.strip()
     if text.lower() in {"unknown", "unsure", "none", "null"}:
         if definition.allows_unsure:
             return None
-        raise ValueError(f"{fact} does not accept 'unknown'")
+        raise ValueError(f"{definition.name} does not accept 'unknown'")
     by_id = definition.option(text)
     if by_id is not None:
         return by_id.stored
@@ -454,4 +505,4 @@ def parse_fact_value(fact: str, raw: str, facts: Mapping[str, Fact] | None = Non
         if definition.type == "number"
         else ", ".join(str(o.value) for o in definition.options)
     )
-    raise ValueError(f"cannot read {raw!r} as {fact}; expected {accepted}")
+    raise ValueError(f"cannot read {raw!r} as {definition.name}; expected {accepted}")

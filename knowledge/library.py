@@ -56,7 +56,7 @@ class Library:
             for doc_id, meta in catalog.items()
         }
         facts = read_facts(directory / "facts.toml")
-        screenings = read_screenings(directory / "screenings", facts)
+        screenings = read_screenings(directory / "screenings", facts, gazetteer, catalog)
         glossary = read_glossary(directory / "glossary.toml")
         guides = read_guides(directory / "guides", catalog, glossary, tuple(screenings))
         synonyms = Synonyms.read(directory / "synonyms.toml")

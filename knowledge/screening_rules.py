@@ -3,9 +3,22 @@
 A screening is data a policy worker can edit: the facts it asks for, in order, and its
 criteria. Each criterion is an ordered list of cases; the first case that applies to the
 person decides the criterion ("met", "not_met", "unclear" or "na" for not applicable) and
-carries the reason and the plan clauses it rests on. A case applies when the person's region
-is one of its ``regions`` (a region includes the places inside it: 朔州市 is in 山西省) and
+carries the reason and the plan clauses it rests on. A case applies when one of its
+``regions`` is in the person's chain of covered plan regions (a 应县 person's chain is 朔州市,
+山西省: the gazetteer's one hierarchy; "其他" matches a place no covered plan applies to) and
 every fact in its ``when`` table matches: a value, a list of values, or a ``{min, max}`` range.
+A case without ``regions`` is the national rule: it decides wherever no regional case does, so
+a place without a plan reads the national rule exactly as a covered place whose plan is silent.
+
+Every case says what kind of wording it rests on (``kind``), and each kind has one outcome
+everywhere, so the same words are never read two ways:
+
+  firm       the words decide: "met" or "not_met" as the case says
+  open       有条件的地方可…, 逐步扩大…, 可…延伸: whether it reaches the person is the place's choice
+             → "unclear", and the reason says where to confirm (请向…确认); never "not_met"
+  intention  推动, 探索, 鼓励, 研究制定: a plan to do something, not yet a rule → "unclear", 请向…确认
+  limited    a set number of places (每年40名) → "met", and the reason says the places are limited
+  silent     neither the plan nor a national rule says → "unclear", 请向…确认
 
 Judging works on partial facts: a case that needs a fact nobody has given yet makes the
 criterion "pending" on that fact, which is how the conversation knows what to ask next and
@@ -17,24 +30,40 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from knowledge.datafile import DataError, read_toml
-from knowledge.facts import Fact, load_facts
-from knowledge.plans import PlanMeta, load_catalog
+from knowledge.facts import OTHER_PLACE, Fact
+from knowledge.plans import PlanMeta
 from knowledge.refs import ClauseRef
+from knowledge.regions import Gazetteer
 
-SCREENINGS_DIR = Path(str(resources.files("knowledge") / "data" / "screenings"))
 MAX_QUESTIONS = 7  # counting the consent question; best-in-class screeners ask no more
 RESULTS = ("met", "not_met", "unclear", "na")
 BASES = ("plan", "national", "not_stated")
-OTHER_REGION = "其他"
+OTHER_REGION = OTHER_PLACE  # in a case's `regions`: a place no covered plan applies to
+
+#: The kinds of wording a case can rest on, and the one result each gives (None: the case says).
+KINDS: Mapping[str, str | None] = {
+    "firm": None,
+    "open": "unclear",
+    "intention": "unclear",
+    "limited": "met",
+    "silent": "unclear",
+}
+KIND_LABELS = {
+    "firm": "明确规定",
+    "open": "有条件的地方可以做",
+    "intention": "计划推动、探索",
+    "limited": "名额有限",
+    "silent": "没有写明",
+}
+#: What a reason must say for each kind, so a person knows what to do with an open answer.
+_KIND_WORDS = {"open": "确认", "intention": "确认", "silent": "确认", "limited": "名额"}
 
 
-class _Range(tuple):
+class Range(tuple):
     """A ``{min, max}`` condition, told apart from a list of two allowed values."""
 
     __slots__ = ()
@@ -49,9 +78,10 @@ class Case:
     result: str  # one of RESULTS
     reason: str
     basis: str = ""  # one of BASES; "" only for "na"
-    regions: tuple[str, ...] = ()  # empty: every region
+    regions: tuple[str, ...] = ()  # empty: the national rule, for every region
     when: tuple[tuple[str, Any], ...] = ()  # (fact, wanted) pairs, all must match
     refs: tuple[str, ...] = ()  # "<doc_id>:<ref>"
+    kind: str = ""  # one of KINDS; "" only for "na"
 
     def facts(self) -> set[str]:
         names = {name for name, _ in self.when}
@@ -104,50 +134,44 @@ class Screening:
 # ---------------------------------------------------------------------------------------- regions
 
 
-@cache
-def _catalog() -> dict[str, PlanMeta]:
-    return load_catalog()
+def region_applies(regions: Iterable[str], chain: Sequence[str] | None) -> bool:
+    """Whether an entry for ``regions`` applies to a person whose covered chain is ``chain``
+    (朔州市, 山西省 for 应县; () where no covered plan applies; None while the region is unknown)."""
+    if chain is None:
+        return False
+    wanted = set(regions)
+    return bool(wanted & set(chain)) or (not chain and OTHER_REGION in wanted)
 
 
-def region_names() -> tuple[str, ...]:
-    """The covered regions and the regions above them, as plans.toml names them."""
-    names: list[str] = []
-    for meta in _catalog().values():
-        for name in (meta.region, *meta.parents):
-            if name not in names:
-                names.append(name)
-    return (*names, OTHER_REGION)
+@dataclass(frozen=True, slots=True)
+class Places:
+    """What a screening file may name: the covered regions, each one's chain, and which plan is whose."""
 
+    chains: Mapping[str, tuple[str, ...]]  # covered region → its covered chain, itself first
+    plan_region: Mapping[str, str]  # doc_id → the region of that plan
 
-def region_chain(region: str | None) -> frozenset[str]:
-    """A region and every region it lies in: 朔州市 → {朔州市, 山西省}."""
-    if region is None:
-        return frozenset({OTHER_REGION})
-    for meta in _catalog().values():
-        if meta.region == region:
-            return frozenset({region, *meta.parents})
-    return frozenset({region})
+    @classmethod
+    def of(cls, gazetteer: Gazetteer, catalog: Mapping[str, PlanMeta]) -> Places:
+        covered = gazetteer.covered_regions
+        return cls(
+            chains={name: gazetteer.region_of(name).chain for name in covered},
+            plan_region={doc_id: meta.region for doc_id, meta in catalog.items()},
+        )
 
+    def ref_region(self, ref: str) -> str:
+        return self.plan_region.get(ref.split(":", 1)[0], "")
 
-def doc_region(ref: str) -> str:
-    """The region whose plan a reference cites: "shuozhou:3.1.4" → "朔州市"."""
-    meta = _catalog().get(ref.split(":", 1)[0])
-    return meta.region if meta else ""
+    def reached(self, regions: Iterable[str]) -> list[str]:
+        """The covered regions an entry for ``regions`` applies to (山西省 reaches 朔州市 too)."""
+        wanted = set(regions)
+        return [name for name, chain in self.chains.items() if wanted & set(chain)]
 
-
-def region_applies(regions: Iterable[str], region: str | None) -> bool:
-    """Whether an entry for ``regions`` applies to a person from ``region`` (朔州市 is in 山西省)."""
-    return region is not None and bool(region_chain(region) & set(regions))
-
-
-def refs_for_region(refs: Iterable[str], region: str | None) -> list[str]:
-    """The references that cite a plan covering ``region`` (a 朔州 user sees 朔州 and 山西 clauses)."""
-    chain = region_chain(region)
-    seen: list[str] = []
-    for ref in refs:
-        if doc_region(ref) in chain and ref not in seen:
-            seen.append(ref)
-    return sorted(seen, key=lambda ref: doc_region(ref) != region)  # the person's own plan first
+    def shared(self, regions: Iterable[str]) -> set[str]:
+        """The covered regions every person an entry reaches has in their chain: the only ones its text
+        may name (a 山西省 entry is read in 大同 too, so it must not name 朔州市)."""
+        reached = self.reached(regions)
+        chains = [set(self.chains[r]) for r in reached]
+        return set.intersection(*chains) if chains else set()
 
 
 # ---------------------------------------------------------------------------------------- loading
@@ -171,23 +195,40 @@ def _strings(path: Path, where: str, table: Mapping[str, Any], key: str) -> tupl
     return tuple(value)
 
 
-def _regions(path: Path, where: str, table: Mapping[str, Any]) -> tuple[str, ...]:
+def _regions(path: Path, where: str, table: Mapping[str, Any], places: Places) -> tuple[str, ...]:
     regions = _strings(path, where, table, "regions")
-    unknown = set(regions) - set(region_names())
+    known = [*places.chains, OTHER_REGION]
+    unknown = set(regions) - set(known)
     if unknown:
-        raise _fail(path, where, f"unknown region(s) {sorted(unknown)}; known: {list(region_names())}")
+        raise _fail(path, where, f"unknown region(s) {sorted(unknown)}; known: {known}")
     return regions
 
 
-def _refs(path: Path, where: str, table: Mapping[str, Any]) -> tuple[str, ...]:
+def _refs(
+    path: Path, where: str, table: Mapping[str, Any], places: Places, regions: Sequence[str]
+) -> tuple[str, ...]:
+    """The clause keys of an entry. A regional entry may cite only plans that apply where it applies
+    (a 朔州市 or 山西省 entry may cite 山西省's plan, a 山西省 entry 朔州市's for the 朔州 people it also
+    reaches, never 张掖市's), and every covered region it reaches gets at least one: no reason rests
+    on another region's plan (the engine shows each person only their own chain's clauses)."""
     refs = _strings(path, where, table, "refs")
     for ref in refs:
         try:
-            known = ClauseRef.parse(ref).doc_id in _catalog()
+            known = ClauseRef.parse(ref).doc_id in places.plan_region
         except ValueError:
             known = False
         if not known:
             raise _fail(path, where, f"reference {ref!r} is not '<doc_id>:<ref>' with a known doc_id")
+    reached = places.reached(regions)
+    if not reached:
+        return refs
+    for ref in refs:
+        if not any(places.ref_region(ref) in places.chains[r] for r in reached):
+            raise _fail(path, where, f"{ref!r} is a clause of no plan that applies to {sorted(reached)}")
+    if refs:
+        for region in reached:
+            if not any(places.ref_region(ref) in places.chains[region] for ref in refs):
+                raise _fail(path, where, f"none of its clauses is from a plan that applies to {region}")
     return refs
 
 
@@ -199,22 +240,45 @@ def _wanted(path: Path, where: str, fact: Fact, wanted: Any) -> Any:
         low, high = wanted.get("min", fact.low), wanted.get("max", fact.high)
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or low > high:
             raise _fail(path, where, f"the range for {fact.name} must be whole numbers, min ≤ max")
-        return _Range((low, high))
+        return Range((low, high))
     values = wanted if isinstance(wanted, list) else [wanted]
     if not values or not all(fact.is_valid(v) and v is not None for v in values):
         raise _fail(path, where, f"{wanted!r} is not a value of {fact.name}")
     return tuple(values) if isinstance(wanted, list) else wanted
 
 
-def _case(path: Path, where: str, raw: Any, facts: Mapping[str, Fact], questions: Sequence[str]) -> Case:
+def _result(path: Path, where: str, raw: Mapping[str, Any]) -> tuple[str, str]:
+    """(result, kind): the kind of wording decides the result; only a firm rule (or "na") names its own."""
+    kind = raw.get("kind", "")
+    result = raw.get("result")
+    if result == "na":
+        if kind:
+            raise _fail(path, where, "a 'na' case rests on no wording: drop 'kind'")
+        return result, ""
+    if kind not in KINDS:
+        raise _fail(path, where, f"'kind' must be one of {tuple(KINDS)}, not {kind!r}")
+    fixed = KINDS[kind]
+    if fixed is None:
+        if result not in RESULTS:
+            raise _fail(path, where, f"'result' must be one of {RESULTS}, not {result!r}")
+        return result, kind
+    if result is not None and result != fixed:
+        raise _fail(path, where, f"a case of kind {kind!r} is {fixed!r}, not {result!r}")
+    words = _KIND_WORDS[kind]
+    if words not in str(raw.get("reason", "")):
+        raise _fail(path, where, f"the reason of a case of kind {kind!r} must say {words!r}")
+    return fixed, kind
+
+
+def _case(
+    path: Path, where: str, raw: Any, facts: Mapping[str, Fact], questions: Sequence[str], places: Places
+) -> Case:
     if not isinstance(raw, dict):
         raise _fail(path, where, "must be a table")
-    unknown = set(raw) - {"result", "reason", "basis", "regions", "when", "refs"}
+    unknown = set(raw) - {"result", "reason", "basis", "regions", "when", "refs", "kind"}
     if unknown:
         raise _fail(path, where, f"unknown key(s) {sorted(unknown)}")
-    result = raw.get("result")
-    if result not in RESULTS:
-        raise _fail(path, where, f"'result' must be one of {RESULTS}, not {result!r}")
+    result, kind = _result(path, where, raw)
     basis = raw.get("basis", "")
     if result != "na" and basis not in BASES:
         raise _fail(path, where, f"'basis' must be one of {BASES}, not {basis!r}")
@@ -228,21 +292,25 @@ def _case(path: Path, where: str, raw: Any, facts: Mapping[str, Fact], questions
         if name not in questions:
             raise _fail(path, where, f"'when' reads {name!r}, which is not in 'questions'")
         when.append((name, _wanted(path, f"{where}.when.{name}", facts[name], wanted)))
-    regions = _regions(path, where, raw)
+    regions = _regions(path, where, raw, places)
     if regions and "region" not in questions:
         raise _fail(path, where, "'regions' needs 'region' in 'questions'")
+    refs = _refs(path, where, raw, places, regions)
+    if basis == "plan" and (not refs or not places.reached(regions)):
+        raise _fail(path, where, "a case resting on a plan names its regions and cites their clauses")
     return Case(
         result=result,
         reason=_text(path, where, raw, "reason"),
         basis=basis,
         regions=regions,
         when=tuple(when),
-        refs=_refs(path, where, raw),
+        refs=refs,
+        kind=kind,
     )
 
 
 def _criterion(
-    path: Path, index: int, raw: Any, facts: Mapping[str, Fact], questions: Sequence[str]
+    path: Path, index: int, raw: Any, facts: Mapping[str, Fact], questions: Sequence[str], places: Places
 ) -> Criterion:
     where = f"criteria[{index}]"
     if not isinstance(raw, dict):
@@ -254,13 +322,14 @@ def _criterion(
         id=_text(path, where, raw, "id"),
         label=_text(path, where, raw, "label"),
         unsure=_text(path, where, raw, "unsure", required=False),
-        cases=tuple(_case(path, f"{where}.cases[{i}]", c, facts, questions) for i, c in enumerate(cases)),
+        cases=tuple(
+            _case(path, f"{where}.cases[{i}]", c, facts, questions, places) for i, c in enumerate(cases)
+        ),
     )
 
 
-def read_screening(path: Path, facts: Mapping[str, Fact] | None = None) -> Screening:
-    """Parse and validate one screening file against the fact vocabulary and the plan catalog."""
-    vocabulary = facts if facts is not None else load_facts()
+def read_screening(path: Path, vocabulary: Mapping[str, Fact], places: Places) -> Screening:
+    """Parse and validate one screening file against the fact vocabulary, the regions and the plans."""
     raw = read_toml(path, ScreeningError)
     allowed = {"name", "title", "intro", "questions", "criteria", "apply", "notes", "wording", "decided_by"}
     unknown = set(raw) - allowed - {"amount", "order"}
@@ -281,7 +350,9 @@ def read_screening(path: Path, facts: Mapping[str, Fact] | None = None) -> Scree
     criteria_raw = raw.get("criteria")
     if not isinstance(criteria_raw, list) or not criteria_raw:
         raise _fail(path, "criteria", "needs at least one [[criteria]]")
-    criteria = tuple(_criterion(path, i, c, vocabulary, questions) for i, c in enumerate(criteria_raw))
+    criteria = tuple(
+        _criterion(path, i, c, vocabulary, questions, places) for i, c in enumerate(criteria_raw)
+    )
     if len({c.id for c in criteria}) != len(criteria):
         raise _fail(path, "criteria", "criterion ids must be unique")
     used = set().union(*(case.facts() for c in criteria for case in c.cases))
@@ -295,14 +366,15 @@ def read_screening(path: Path, facts: Mapping[str, Fact] | None = None) -> Scree
         where = f"apply.regional[{i}]"
         if not isinstance(item, dict):
             raise _fail(path, where, "must be a table")
-        regional.append((_regions(path, where, item), _text(path, where, item, "where")))
+        regional.append((_regions(path, where, item, places), _text(path, where, item, "where")))
     notes = []
     for i, item in enumerate(raw.get("notes", [])):
         where = f"notes[{i}]"
         if not isinstance(item, dict):
             raise _fail(path, where, "must be a table")
+        regions = _regions(path, where, item, places)
         notes.append(
-            Note(_text(path, where, item, "text"), _regions(path, where, item), _refs(path, where, item))
+            Note(_text(path, where, item, "text"), regions, _refs(path, where, item, places, regions))
         )
     wording = raw.get("wording", {})
     if not isinstance(wording, dict) or not all(
@@ -329,20 +401,13 @@ def read_screening(path: Path, facts: Mapping[str, Fact] | None = None) -> Scree
     )
 
 
-def read_screenings(directory: Path, facts: Mapping[str, Fact] | None = None) -> dict[str, Screening]:
-    """Every screening in ``directory``, in their ``order``."""
-    screenings = [read_screening(p, facts) for p in sorted(directory.glob("*.toml"))]
+def read_screenings(
+    directory: Path, facts: Mapping[str, Fact], gazetteer: Gazetteer, catalog: Mapping[str, PlanMeta]
+) -> dict[str, Screening]:
+    """Every screening in ``directory``, in their ``order``, checked against the library's other files."""
+    places = Places.of(gazetteer, catalog)
+    screenings = [read_screening(p, facts, places) for p in sorted(directory.glob("*.toml"))]
     return {s.name: s for s in sorted(screenings, key=lambda s: (s.order, s.name))}
-
-
-@cache
-def _packaged_screenings() -> dict[str, Screening]:
-    return read_screenings(SCREENINGS_DIR)
-
-
-def load_screenings() -> dict[str, Screening]:
-    """The packaged screenings keyed by name, in display order (a fresh dict each call)."""
-    return dict(_packaged_screenings())
 
 
 # ---------------------------------------------------------------------------------------- judging
@@ -352,7 +417,7 @@ _YES, _NO, _MISSING, _UNSURE, _ROUGH = "yes", "no", "missing", "unsure", "rough"
 
 
 def _wants(wanted: Any, value: Any) -> bool:
-    if isinstance(wanted, _Range):
+    if isinstance(wanted, Range):
         return wanted[0] <= value <= wanted[1]
     if isinstance(wanted, tuple):
         return value in wanted
@@ -397,15 +462,18 @@ class Judgement:
         return self.case.basis if self.case is not None else "not_stated"
 
 
-def judge(criterion: Criterion, facts: Mapping[str, Any]) -> Judgement:
-    """Decide one criterion from the first case that applies; stop at the first unknown."""
+def judge(criterion: Criterion, facts: Mapping[str, Any], chain: Sequence[str] | None) -> Judgement:
+    """Decide one criterion from the first case that applies; stop at the first unknown.
+
+    ``chain`` is the person's covered plan regions, most specific first (() where none applies),
+    None while the region is not known."""
     for index, case in enumerate(criterion.cases):
         states: dict[str, str] = {}
         if case.regions:
-            if "region" not in facts:
+            if chain is None:
                 states["region"] = _MISSING
             else:
-                states["region"] = _YES if region_chain(facts["region"]) & set(case.regions) else _NO
+                states["region"] = _YES if region_applies(case.regions, chain) else _NO
         for name, wanted in case.when:
             states[name] = _compare(facts, name, wanted)
         if _NO in states.values():
@@ -433,9 +501,9 @@ class Assessment:
     may_ask: tuple[str, ...]  # every unknown fact a remaining case could still read
 
 
-def assess(screening: Screening, facts: Mapping[str, Any]) -> Assessment:
+def assess(screening: Screening, facts: Mapping[str, Any], chain: Sequence[str] | None) -> Assessment:
     """Judge every criterion; any "not met" ends the screening, any pending fact continues it."""
-    judgements = tuple(judge(c, facts) for c in screening.criteria)
+    judgements = tuple(judge(c, facts, chain) for c in screening.criteria)
     statuses = {j.status for j in judgements}
     needed: set[str] = set()
     rough: set[str] = set()

@@ -26,7 +26,9 @@ from knowledge.search import SearchOutcome
 if TYPE_CHECKING:
     from bot.core import Conversation
     from bot.replies import Incoming
+    from knowledge.library import Library
     from knowledge.regions import Region
+    from knowledge.screening import Evaluation
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="planbot: 十四五残疾人保障和发展规划问答助手"
@@ -170,27 +172,45 @@ def screen(
     name: Annotated[str | None, typer.Argument(help="a screening's name; see --list")] = None,
     list_all: Annotated[bool, typer.Option("--list", help="list the screenings")] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="evaluate the --fact values and print JSON")
+        bool, typer.Option("--json", help="evaluate the --fact values (or print --table) as JSON")
     ] = False,
     fact: Annotated[
-        list[str] | None, typer.Option("--fact", help="NAME=VALUE, e.g. disability_grade=3")
+        list[str] | None,
+        typer.Option("--fact", help="NAME=VALUE, e.g. disability_grade=3 or region=应县 (any place)"),
     ] = None,
+    table: Annotated[
+        bool,
+        typer.Option(
+            "--table", help="for each region and criterion: the outcome of every answer and its clauses"
+        ),
+    ] = False,
 ) -> None:
-    """Run an eligibility screening in the terminal, or evaluate one from facts (--json)."""
+    """Run an eligibility screening in the terminal, evaluate one from facts (--json), or print its
+    rules as a table to check against the plans (--table)."""
     from knowledge import screening as engine
+    from knowledge.facts import OTHER_PLACE
+    from knowledge.library import Library
 
     if list_all:
-        screenings = engine.list_screenings()
+        screenings = engine.list_screenings(Library.load())
         if as_json:
             _print_json(screenings)
         else:
             for item in screenings:
                 console.print(f"{item['name']}: {item['title']}")
         return
-    names = {s["name"] for s in engine.list_screenings()}
-    if name not in names:
-        err.print(f"没有这个自测：{name}。可用的有：{', '.join(sorted(names))}")
+    library = Library.load()
+    if name not in library.screenings:
+        err.print(f"没有这个自测：{name}。可用的有：{', '.join(sorted(library.screenings))}")
         raise typer.Exit(2)
+    if table:
+        from knowledge import screening_table
+
+        if as_json:
+            _print_json(screening_table.as_json(library, name))
+        else:
+            console.print(screening_table.render(library, name), markup=False)
+        return
     if as_json:
         facts = {}
         for item in fact or []:
@@ -199,27 +219,62 @@ def screen(
                 err.print(f"--fact 需要 NAME=VALUE 的形式：{item}")
                 raise typer.Exit(2)
             try:
-                facts[key.strip()] = engine.parse_fact_value(key.strip(), value.strip())
+                facts[key.strip()] = engine.parse_fact(library, key.strip(), value.strip())
             except ValueError as error:
                 err.print(str(error))
                 raise typer.Exit(2) from error
         services = _services()
-        evaluation = engine.evaluate(name, facts, services.clauses_by_id)
-        _print_json(
-            {
-                "outcome": evaluation.outcome,
-                "missing": evaluation.missing,
-                "reasons": evaluation.reasons,
-                "sources": [
-                    {k: s[k] for k in ("region", "path", "number", "text") if k in s} | {"id": s.get("ref")}
-                    for s in evaluation.sources
-                ],
-            }
+        library = services.library
+        place = facts.pop("region", None)
+        evaluation = engine.evaluate(
+            library,
+            name,
+            facts,
+            services.clauses_by_id,
+            region=library.region(place) if place and place != OTHER_PLACE else None,
+            uncovered=place == OTHER_PLACE,
         )
+        _print_json(_screen_payload(library, evaluation, place))
         return
     from planbot.console import run_console
 
     run_console(_services(), first_command=f"/screen {name}")
+
+
+def _screen_payload(library: Library, evaluation: Evaluation, place: str | None) -> dict:
+    """`screen --json`: {"outcome", "missing", "reasons", "sources"} (the contract), and since the
+    regions rework also "region" (the place and the plans that apply) and "criteria" (each criterion's
+    status, basis, kind of wording and clause ids)."""
+    region = library.region(place) if place else None
+    criteria = evaluation.result.criteria if evaluation.result is not None else ()
+    return {
+        "outcome": evaluation.outcome,
+        "missing": evaluation.missing,
+        "reasons": evaluation.reasons,
+        "sources": [
+            {k: s[k] for k in ("region", "path", "number", "text") if k in s} | {"id": s.get("ref")}
+            for s in evaluation.sources
+        ],
+        "region": None
+        if place is None
+        else {
+            "name": region.name if region else place,
+            "chain": list(region.chain) if region else [],
+            "plans": list(region.plans) if region else [],
+        },
+        "criteria": [
+            {
+                "id": c.id,
+                "label": c.label,
+                "status": c.status,
+                "basis": c.basis,
+                "kind": c.kind,
+                "reason": c.reason,
+                "refs": list(c.refs),
+            }
+            for c in criteria
+        ],
+    }
 
 
 @app.command()

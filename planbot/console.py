@@ -1,7 +1,10 @@
 """The offline console chat: the conversation core on standard input and output.
 
-Buttons are shown as numbered choices; typing the number presses the button. Works both
-interactively and with piped input (one message per line).
+Buttons are shown as numbered choices; typing the number presses the button. While a screening
+question waits for an answer, the question lists its own options by number and typed digits go to
+the core as text instead: "3" at an age question is three years old, not the third button, and
+the same typing works in Telegram. Works both interactively and with piped input (one message
+per line).
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from typing import TextIO
 
 from rich.console import Console
 
+from bot.callbacks import Action, decode
 from bot.core import Conversation, parse_command
-from bot.replies import Incoming, Outgoing
+from bot.replies import Buttons, Incoming, Outgoing
 from bot.services import Services
 
 CONSOLE_USER = "console"
+SCREENING_HINT = "（也可以说：返回上一步、重新开始、退出）\n"
 
 
 def run_console(
@@ -42,10 +47,15 @@ def run_console(
     def show(outgoing: Outgoing) -> None:
         nonlocal last_buttons, spoken
         last_buttons = []
+        answering = conversation.screenings.active(user)
         for reply in outgoing.replies:
             console.print(reply.text)
             if reply.image is not None:
                 console.print(f"（图已保存：{save_image(reply.image, charts_dir)}）")
+            if answering and _answers(reply.buttons):  # the question lists its options itself
+                last_buttons = []
+                console.print(SCREENING_HINT)
+                continue
             for row in reply.buttons:
                 for button in row:
                     last_buttons.append(button.data)
@@ -91,6 +101,12 @@ def save_image(png: bytes, directory: Path) -> Path:
     path = directory / f"chart-{number:03d}.png"
     path.write_bytes(png)
     return path
+
+
+def _answers(buttons: Buttons) -> bool:
+    """Whether these are a screening question's buttons (its options and controls)."""
+    data = [decode(b.data) for row in buttons for b in row if b.data]
+    return any(d is not None and d.action is Action.ANSWER for d in data)
 
 
 def _read_line(stream: TextIO) -> str:

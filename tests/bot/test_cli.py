@@ -81,9 +81,25 @@ def test_screen_list_and_evaluate_from_facts(planbot):
     result = json.loads(planbot(*args))
     assert set(result) >= {"outcome", "missing", "reasons", "sources"}
     assert result["outcome"] in {"eligible", "not_eligible", "unknown"}
-    done = json.loads(planbot(*args, "--fact", "needs_long_term_care=true"))
+    done = json.loads(planbot(*args, "--fact", "needs_long_term_care=true", "--fact", "other_support=都没有"))
     assert done["missing"] == [] and done["reasons"]
     assert any(s["region"] == "茌平区" and s["text"] for s in done["sources"])
+    assert done["region"] == {"name": "茌平区", "chain": ["茌平区"], "plans": ["chiping"]}  # extended
+    grade = next(c for c in done["criteria"] if c["id"] == "grade")
+    assert grade["status"] == "unclear" and grade["kind"] == "open" and "chiping:box2.3" in grade["refs"]
+
+
+def test_screen_takes_any_place_and_prints_a_table_per_region(planbot):
+    facts = ["region=应县", "has_certificate=true", "disability_grade=1", "needs_long_term_care=true"]
+    args = ["screen", "nursing_subsidy", "--json", *[part for f in facts for part in ("--fact", f)]]
+    result = json.loads(planbot(*args, "--fact", "other_support=都没有"))
+    assert result["outcome"] == "eligible" and result["region"]["plans"] == ["shuozhou", "shanxi"]
+    table = planbot("screen", "daily_care", "--table")
+    assert "== 朔州市 · 适用：朔州市规划、山西省规划 ==" in table
+    assert "== 其他地区 · 适用：没有收录的规划，按国家规定 ==" in table
+    assert "年龄：60–120岁 → 需要确认，规划写明，有条件的地方可以做｜依据：张掖市规划" in table
+    sections = json.loads(planbot("screen", "daily_care", "--table", "--json"))
+    assert [s["region"] for s in sections] == ["朔州市", "山西省", "同心县", "张掖市", "茌平区", "其他地区"]
 
 
 def test_ingest_reports_counts_and_skips_a_malformed_plan_by_name(planbot, tmp_path):

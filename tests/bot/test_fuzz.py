@@ -40,8 +40,9 @@ from bot.models import UnansweredQuestion
 from bot.privacy import mask_personal_numbers
 from bot.replies import Incoming, Outgoing
 from knowledge import screening as engine
+from knowledge.library import Library
 
-SCREENINGS = [s["name"] for s in engine.list_screenings()]
+SCREENINGS = [s["name"] for s in engine.list_screenings(Library.load())]
 COMMAND_NAMES = [c.name for c in COMMANDS if c.name != "reload"]  # reload re-ingests: not fuzz
 LONG_MESSAGE_CHARS = 50_000
 

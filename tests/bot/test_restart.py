@@ -20,16 +20,16 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from knowledge.facts import load_facts
+from knowledge.library import Library
 from knowledge.screening import CONSENT_KEEP_DAYS
 from tests.support import backend_params, database_url_for
 
 PLANBOT = Path(sys.executable).with_name("planbot")
 SCREENING = "nursing_subsidy"
 NO_OUTPUT_AFTER = 120  # seconds; only a guard against a hung process, never an assertion about speed
-_BUTTON = re.compile(r"^\s+(\d+)\. (.+)$")
+_OPTION = re.compile(r"^\s*(\d+)\. (.+)$")  # a button, or an option the question lists
 
-FACTS = load_facts()
+FACTS = Library.load().facts
 
 
 def question(fact: str) -> str:
@@ -119,9 +119,9 @@ def _tail(lines: list[str]) -> str:
 
 
 def button_number(lines: list[str], label: str) -> str:
-    """The number the console shows for a button, which is what a person types to press it."""
+    """The number the console shows for a button or an option, which is what a person types to choose it."""
     for line in lines:
-        match = _BUTTON.match(line)
+        match = _OPTION.match(line)
         if match and match.group(2) == label:
             return match.group(1)
     raise AssertionError(f"no button {label!r} in:\n{_tail(lines)}")
@@ -159,7 +159,7 @@ def test_screening_continues_where_it_was_after_the_process_is_killed(chat_env, 
     second = Chat(chat_env, tmp_path / "second.stderr")
     try:
         second.read_reply(lambda line: messages.WELCOME.splitlines()[0] in line)
-        result = "\n".join(second.finish("需要"))
+        result = "\n".join(second.finish("需要", "都没有"))
     finally:
         second.quit()
 
@@ -173,6 +173,7 @@ def test_screening_continues_where_it_was_after_the_process_is_killed(chat_env, 
         ("disability_grade", 3),
         ("disability_type", "智力"),
         ("needs_long_term_care", True),
+        ("other_support", "都没有"),
     ):
         said = f"{FACTS[fact].label}：{FACTS[fact].display(value)}"
         assert said in situation, f"{said!r} missing from the resumed screening's summary: {situation}"

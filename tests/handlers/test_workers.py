@@ -40,7 +40,7 @@ SECRET = "workers-webhook-secret"
 SALT = "workers-shared-salt"
 STARTUP_TIMEOUT = 60.0
 REPLY_TIMEOUT = 20.0
-SCREENING = "nursing_subsidy"  # 户籍 → 同意保存 → 残疾人证 → 残疾等级 → 长期照料 → result
+SCREENING = "nursing_subsidy"  # 户籍 → 同意保存 → 残疾人证 → 残疾等级 → 长期照料 → 其他待遇 → result
 CHIPING = "5"  # 茌平区, typed: there 三级 (智力、精神) still continues, so after it and consent "1" or "3"
 KEEP = "1"  # twice in any order asks on (残疾人证 then 等级)
 PROMPT = "（第"  # every screening question starts so (bot.screening_flow._render)
@@ -214,13 +214,18 @@ async def test_a_screening_started_on_one_worker_continues_on_the_other(cluster:
 
     since = len(cluster.fake.texts_to(user))
     await cluster.post(0, updates.text_update(user, "1"))  # 需要长期照料
+    texts = await cluster.texts_after(user, since, lambda t: _prompts(t) >= 1)
+    assert "（第6题" in texts[-1], texts
+
+    since = len(cluster.fake.texts_to(user))
+    await cluster.post(1, updates.text_update(user, "4"))  # 其他待遇：都没有
     texts = await cluster.texts_after(user, since, lambda t: any(RESULT_END in x for x in t))
     assert texts[0].startswith("重度残疾人护理补贴：可能符合"), texts
 
     stored = cluster.stored(user)
     state = State.from_dict(stored.state)
     assert state.status == "done" and state.screening == SCREENING
-    assert stored.version == 6  # started, then five answers (consent included), each written once
+    assert stored.version == 7  # started, then six answers (consent included), each written once
     _no_failures(cluster, cluster.fake.texts_to(user))
 
 

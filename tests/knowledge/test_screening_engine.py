@@ -7,20 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.facts import load_facts, parse_fact_value, read_answer
+from knowledge import screening as engine
+from knowledge.facts import read_answer
 from knowledge.parse import clause_index, parse_all
-from knowledge.screening import (
-    CONSENT_KEEP_DAYS,
-    STATE_VERSION,
-    State,
-    StateVersionError,
+from knowledge.screening import CONSENT_KEEP_DAYS, STATE_VERSION, State, StateVersionError, ref_label
+from knowledge.screening_rules import Places, ScreeningError, read_screening
+from tests.knowledge.screening_support import (
+    FACTS,
+    LIBRARY,
+    SCREENINGS_DIR,
     answer,
     evaluate,
-    list_screenings,
-    ref_label,
+    place,
+    run,
     start,
 )
-from knowledge.screening_rules import SCREENINGS_DIR, ScreeningError, read_screening
 
 EXPECTED = {
     "nursing_subsidy",
@@ -28,38 +29,43 @@ EXPECTED = {
     "separate_dibao",
     "child_rehab",
     "care_services",
+    "daily_care",
     "internship_subsidy",
     "home_accessibility",
     "assistive_devices",
     "transport_concessions",
 }
-
-
-def run(name: str, answers: list[str], known: dict | None = None, **kwargs):
-    state, prompt = start(name, known or {}, **kwargs)
-    for text in answers:
-        state, prompt = answer(state, text)
-    return state, prompt
+PLACES = Places.of(LIBRARY.gazetteer, LIBRARY.catalog)
 
 
 def test_list_screenings_names_every_screening_with_a_chinese_title() -> None:
-    listed = list_screenings()
+    listed = engine.list_screenings(LIBRARY)
     assert {s["name"] for s in listed} == EXPECTED
     assert listed[0] == {"name": "nursing_subsidy", "title": "重度残疾人护理补贴"}
 
 
-def test_first_question_is_the_region_with_an_intro_and_a_button_per_region() -> None:
+def test_first_question_is_the_region_with_an_intro_and_a_numbered_button_per_region() -> None:
     state, prompt = start("nursing_subsidy", {})
     assert prompt.kind == "question" and prompt.fact == "region"
     assert "护理补贴" in prompt.text and "返回上一步" in prompt.text
-    assert [o.label for o in prompt.options][-1] == "其他地区"
-    assert len(prompt.options) == 6 and all(o.id.startswith("region:") for o in prompt.options)
+    labels = [o.label for o in prompt.options]
+    assert labels == [
+        "山西省朔州市",
+        "山西省其他市县",
+        "宁夏吴忠市同心县",
+        "甘肃省张掖市",
+        "山东省聊城市茌平区",
+        "其他地区",
+    ]
+    assert all(o.id.startswith("region:") for o in prompt.options)
+    assert all(f"{i}. {label}" in prompt.text for i, label in enumerate(labels, 1))
+    assert prompt.numbered and "1. 山西省朔州市" not in prompt.question
     assert state.pending == {"kind": "fact", "fact": "region", "exact": False}
     assert [c.id for c in prompt.controls] == ["back", "restart", "quit"]
 
 
 def test_typed_and_tapped_answers_reach_the_same_result() -> None:
-    typed = run("nursing_subsidy", ["5", "1", "是的", "3", "智力", "嗯"])[0]
+    typed = run("nursing_subsidy", ["5", "1", "是的", "3", "智力", "嗯", "4"])[0]
     tapped = run(
         "nursing_subsidy",
         [
@@ -69,6 +75,7 @@ def test_typed_and_tapped_answers_reach_the_same_result() -> None:
             "disability_grade:g3",
             "disability_type:intellectual",
             "needs_long_term_care:yes",
+            "other_support:none",
         ],
     )[0]
     assert typed.facts == tapped.facts
@@ -78,7 +85,9 @@ def test_typed_and_tapped_answers_reach_the_same_result() -> None:
         "disability_grade": 3,
         "disability_type": "智力",
         "needs_long_term_care": True,
+        "other_support": "都没有",
     }
+    assert typed.status == "done"
 
 
 @pytest.mark.parametrize(
@@ -109,15 +118,25 @@ def test_typed_and_tapped_answers_reach_the_same_result() -> None:
         ("disability_type", "6", "精神"),
         ("household", "低保边缘户", "低保边缘"),
         ("household", "吃低保", "低保"),
-        ("region", "山西省朔州市", "朔州市"),
-        ("region", "朔州", "朔州市"),
-        ("region", "茌平", "茌平区"),
+        ("household", "五保户", "特困"),
+        ("device", "轮椅", "行动"),
+        ("other_support", "没有", "都没有"),
     ],
 )
 def test_typed_answers_are_read(fact: str, text: str, value: object) -> None:
-    reading = read_answer(load_facts()[fact], text)
+    reading = read_answer(FACTS[fact], text)
     assert reading.ok, reading.problem
     assert reading.value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("山西省朔州市", "朔州市"), ("朔州", "朔州市"), ("茌平", "茌平区"), ("1", "朔州市"), ("2", "山西省"),
+     ("应县", "应县"), ("大同", "大同市"), ("其他地区", "其他"), ("北京", "北京市")],
+)  # fmt: skip
+def test_the_region_is_read_from_its_number_its_label_or_any_place_name(text: str, value: str) -> None:
+    state, _ = run("transport_concessions", [text])
+    assert state.facts["region"] == value
 
 
 @pytest.mark.parametrize(
@@ -131,15 +150,17 @@ def test_typed_answers_are_read(fact: str, text: str, value: object) -> None:
     ],
 )
 def test_unreadable_answers_are_refused(fact: str, text: str) -> None:
-    assert not read_answer(load_facts()[fact], text).ok
+    assert not read_answer(FACTS[fact], text).ok
 
 
-def test_a_place_anywhere_in_china_is_mapped_to_its_plan_or_to_other_regions() -> None:
+def test_a_place_anywhere_in_china_is_judged_by_the_plans_that_apply_there() -> None:
     state, prompt = run("transport_concessions", ["大同"])
-    assert state.facts["region"] == "山西省"
-    assert "大同市" in prompt.notice
+    assert state.facts["region"] == "大同市"
+    assert "大同市" in prompt.notice and "山西省规划" in prompt.notice
+    state, prompt = run("transport_concessions", ["应县"])
+    assert "朔州市规划和山西省规划" in prompt.notice
     state, prompt = run("transport_concessions", ["北京"])
-    assert state.facts["region"] == "其他"
+    assert state.facts["region"] == "北京市" and "暂未收录" in prompt.notice
 
 
 def test_an_unclear_answer_asks_again_with_a_short_notice() -> None:
@@ -175,11 +196,14 @@ def test_back_undoes_the_last_answer(back: str) -> None:
 
 def test_back_from_a_result_reopens_the_last_question() -> None:
     state, prompt = run(
-        "living_subsidy", ["region:zhangye", "consent:keep", "has_certificate:yes", "household:dibao"]
+        "living_subsidy",
+        ["region:zhangye", "consent:keep", "has_certificate:yes", "household:dibao", "other_support:none"],
     )
     assert prompt.kind == "result"
     state, prompt = answer(state, "返回上一步")
-    assert prompt.kind == "question" and prompt.fact == "household" and state.status == "asking"
+    assert prompt.kind == "question" and prompt.fact == "other_support" and state.status == "asking"
+    state, prompt = answer(state, "返回上一步")
+    assert prompt.fact == "household"
     state, prompt = answer(state, "household:none")
     assert prompt.result is not None and prompt.result.outcome == "not_eligible"
 
@@ -232,7 +256,7 @@ def test_consent_is_asked_once_before_the_first_question_about_disability() -> N
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_nothing_sensitive_is_asked_before_consent(name: str) -> None:
     """Holding a 残疾人证, a 低保 household, a need for care or devices: all asked after consent."""
-    facts = load_facts()
+    facts = FACTS
     state, prompt = start(name, {})
     while prompt.kind == "question":
         assert not facts[prompt.fact].sensitive, prompt.fact
@@ -257,7 +281,7 @@ def test_an_age_band_that_settles_the_rules_is_not_asked_again() -> None:
 
 def test_steps_count_up_and_the_total_is_an_honest_estimate() -> None:
     state, prompt = start("nursing_subsidy", {})
-    assert (prompt.step, prompt.total_hint) == (1, 6)
+    assert (prompt.step, prompt.total_hint) == (1, 7)
     state, prompt = answer(state, "region:shuozhou")
     assert (prompt.kind, prompt.step) == ("consent", 2)
     state, prompt = answer(state, "consent:no_keep")
@@ -269,7 +293,7 @@ def test_result_carries_reasons_sources_how_to_apply_and_a_forwardable_summary()
     _, prompt = run(
         "nursing_subsidy",
         ["region:chiping", "consent:keep", "has_certificate:yes", "disability_grade:g3",
-         "disability_type:mental", "needs_long_term_care:yes"],
+         "disability_type:mental", "needs_long_term_care:yes", "other_support:none"],
     )  # fmt: skip
     result = prompt.result
     assert result is not None and result.outcome == "unknown" and result.outcome_label == "需要进一步确认"
@@ -309,27 +333,41 @@ def test_a_state_from_another_version_is_detected() -> None:
     with pytest.raises(StateVersionError):
         State.from_dict(data)
     with pytest.raises(ValueError):
-        State.from_dict({**state.to_dict(), "facts": {"disability_grade": 9}})
+        State.from_dict({**state.to_dict(), "facts": {"disability_grade": 9}}, LIBRARY)
+    with pytest.raises(ValueError):
+        State.from_dict({**state.to_dict(), "facts": {"region": "火星"}}, LIBRARY)
+    with pytest.raises(ValueError):
+        State.from_dict({**state.to_dict(), "screening": "astrology"}, LIBRARY)
 
 
 def test_evaluate_lists_missing_facts_then_decides() -> None:
     partial = evaluate("nursing_subsidy", {"region": "朔州市"})
     assert partial.outcome == "unknown"
-    assert partial.missing == ["has_certificate", "disability_grade", "needs_long_term_care"]
+    assert partial.missing == ["has_certificate", "disability_grade", "needs_long_term_care", "other_support"]
     assert partial.result is None
-    done = evaluate("nursing_subsidy", {"region": "朔州市", "has_certificate": True, "disability_grade": 4})
+    facts = {
+        "region": "朔州市",
+        "has_certificate": True,
+        "disability_grade": 1,
+        "needs_long_term_care": False,
+    }
+    done = evaluate("nursing_subsidy", facts)
     assert done.outcome == "not_eligible" and done.missing == []
     assert any("一、二级" in r for r in done.reasons)
     assert "shuozhou:3.1.4" in done.refs and "shanxi:3.1.4" in done.refs
 
 
-def test_evaluate_refuses_unknown_facts_and_values() -> None:
+def test_evaluate_refuses_unknown_facts_and_values_and_a_region_given_as_a_string() -> None:
     with pytest.raises(ValueError, match="unknown fact"):
         evaluate("living_subsidy", {"income": 5})
     with pytest.raises(ValueError):
         evaluate("living_subsidy", {"household": "富裕"})
     with pytest.raises(KeyError):
         evaluate("no_such_screening", {})
+    with pytest.raises(ValueError, match="Region"):
+        engine.evaluate(LIBRARY, "living_subsidy", {"region": "朔州市"})
+    given = engine.evaluate(LIBRARY, "living_subsidy", {}, region=place("朔州"))
+    assert given.missing == ["has_certificate", "household", "other_support"]
 
 
 @pytest.mark.parametrize(
@@ -343,26 +381,28 @@ def test_evaluate_refuses_unknown_facts_and_values() -> None:
         ("disability_type", "intellectual", "智力"),
         ("household", "低保边缘", "低保边缘"),
         ("region", "朔州市", "朔州市"),
+        ("region", "应县", "应县"),
         ("region", "其他", "其他"),
-        ("student_status", "应届高校毕业生", "应届高校毕业生"),
+        ("student_status", "应届高校毕业生", "高校毕业生"),
+        ("student_status", "高校毕业生", "高校毕业生"),
         ("needs_long_term_care", "unknown", None),
     ],
 )
-def test_parse_fact_value_reads_command_line_values(fact: str, raw: str, value: object) -> None:
-    assert parse_fact_value(fact, raw) == value
+def test_parse_fact_reads_command_line_values(fact: str, raw: str, value: object) -> None:
+    assert engine.parse_fact(LIBRARY, fact, raw) == value
 
 
 @pytest.mark.parametrize(("fact", "raw"), [("disability_grade", "7"), ("region", "火星"), ("nope", "1")])
-def test_parse_fact_value_names_what_it_expected(fact: str, raw: str) -> None:
+def test_parse_fact_names_what_it_expected(fact: str, raw: str) -> None:
     with pytest.raises(ValueError):
-        parse_fact_value(fact, raw)
+        engine.parse_fact(LIBRARY, fact, raw)
 
 
 def test_ref_labels_read_like_the_plans() -> None:
-    assert ref_label("shuozhou:3.1.4") == "朔州市规划 三（一）第4项"
-    assert ref_label("shanxi:3.1.2") == "山西省规划 三（一）第2项"
-    assert ref_label("chiping:box2.3") == "茌平区规划 专栏2 第3项"
-    assert ref_label("chiping:ind10") == "茌平区规划 主要指标 第10项"
+    assert ref_label(LIBRARY, "shuozhou:3.1.4") == "朔州市规划 三（一）第4项"
+    assert ref_label(LIBRARY, "shanxi:3.1.2") == "山西省规划 三（一）第2项"
+    assert ref_label(LIBRARY, "chiping:box2.3") == "茌平区规划 专栏2 第3项"
+    assert ref_label(LIBRARY, "chiping:ind10") == "茌平区规划 主要指标 第10项"
 
 
 # ---------------------------------------------------------------------------------------- loading
@@ -378,28 +418,29 @@ def _copy(tmp_path: Path, name: str, edit) -> Path:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (
-            lambda t: t.replace('"needs_long_term_care"]', '"needs_long_term_care", "pets"]'),
-            "unknown fact 'pets'",
-        ),
+        (lambda t: t.replace('"other_support"]', '"other_support", "pets"]'), "unknown fact 'pets'"),
         (lambda t: t.replace('"shuozhou:3.1.4"', '"shuozhu:3.1.4"', 1), "reference 'shuozhu:3.1.4'"),
         (lambda t: t.replace('regions = ["茌平区"]', 'regions = ["茌平"]', 1), "unknown region"),
         (lambda t: t.replace('result = "met"', 'result = "yes"', 1), "'result' must be one of"),
         (lambda t: t.replace("disability_grade = [1, 2]", "disability_grade = [1, 7]", 1), "not a value"),
+        (lambda t: t.replace('"other_support"]', '"other_support", "age", "household"]'), "at most 7"),
+        (lambda t: t.replace('kind = "firm"', 'kind = "strong"', 1), "'kind' must be one of"),
+        (lambda t: t.replace('kind = "open"', 'kind = "open"\n  result = "not_met"', 1), "is 'unclear'"),
+        (lambda t: t.replace("。请向区残联确认。", "。", 1), "must say '确认'"),
         (
-            lambda t: t.replace(
-                '"needs_long_term_care"]', '"needs_long_term_care", "age", "employed", "household"]'
-            ),
-            "at most 7",
+            lambda t: t.replace('refs = ["zhangye:3.1.5"]', 'refs = ["chiping:2.1.3"]', 1),
+            "no plan that applies",
         ),
+        (lambda t: t.replace('refs = ["tongxin:3.2.1"]', "refs = []", 1), "names its regions and cites"),
     ],
 )
 def test_a_malformed_screening_file_fails_naming_the_file_and_the_field(
     tmp_path: Path, edit, message: str
 ) -> None:
     path = _copy(tmp_path, "nursing_subsidy", edit)
+    assert path.read_text(encoding="utf-8") != (SCREENINGS_DIR / "nursing_subsidy.toml").read_text("utf-8")
     with pytest.raises(ScreeningError, match=message) as info:
-        read_screening(path)
+        read_screening(path, FACTS, PLACES)
     assert str(path) in str(info.value)
 
 
@@ -418,20 +459,21 @@ label = "持证"
   [[criteria.cases]]
   regions = ["山西省"]
   when = { has_certificate = true }
+  kind = "firm"
   result = "met"
   basis = "plan"
   reason = "有证。"
   refs = ["shanxi:3.1.4"]
   [[criteria.cases]]
-  result = "not_met"
-  basis = "plan"
-  reason = "其他情况。"
+  kind = "silent"
+  basis = "not_stated"
+  reason = "其他情况，请向县残联确认。"
 [apply]
 where = "县残联"
 bring = ["残疾人证"]
 """,
         encoding="utf-8",
     )
-    screening = read_screening(path)
+    screening = read_screening(path, FACTS, PLACES)
     assert screening.questions == ("region", "has_certificate")
     assert screening.criteria[0].cases[0].regions == ("山西省",)

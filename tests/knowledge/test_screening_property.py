@@ -8,13 +8,14 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from knowledge.screening import State, answer, list_screenings, start
+from knowledge.screening import State
+from tests.knowledge.screening_support import LIBRARY, NAMES, answer, start
 
-NAMES = [s["name"] for s in list_screenings()]
 WORDS = [
     "返回上一步", "重新开始", "退出", "/back", "restart", "是", "否", "不知道", "没有", "嗯", "对的",
-    "十六岁", "三级", "1", "2", "3", "9", "0", "-1", "智力", "低保边缘", "朔州", "大同", "北京", "",
+    "十六岁", "三级", "1", "2", "3", "9", "0", "-1", "智力", "低保边缘", "朔州", "大同", "北京", "应县", "",
     "region:shuozhou", "age:16", "consent:keep", "consent:maybe", "unsure", "age:a16_24", "😀👍", "\u200b",
+    "跳过", "算了", "上一步", "继续，但不保存", "有", "第二个", "五保户", "轮椅",
 ]  # fmt: skip
 
 inputs = st.one_of(
@@ -46,7 +47,7 @@ def test_any_sequence_of_inputs_ends_in_a_question_a_result_or_a_goodbye(
         if prompt.kind == "result":
             assert prompt.result is not None and state.status == "done"
         stored = json.loads(json.dumps(state.to_dict(), ensure_ascii=False))
-        assert State.from_dict(stored) == state
+        assert State.from_dict(stored, LIBRARY) == state
         assert len(state.history) <= 8
 
 
