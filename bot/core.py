@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 VOICE_RATES = {"slow": 120, "normal": 160, "fast": 210}
 
 MAX_INPUT_CHARS = 2000  # a longer message is answered from its start
+QUESTION_ASIDE_CHARS = 6  # a question this long typed mid-screening is answered, not read as an answer
 _MASK = re.compile(r"\[[^\[\]]{1,8}已隐去\]")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 # Control, zero-width and direction characters, replacement characters, lone surrogates (undecodable bytes).
@@ -170,7 +171,11 @@ class Conversation:
             text = text[:MAX_INPUT_CHARS]
             out.add(msg.TOO_LONG)
         if turn.private:
+            if self._choice_is_latest(turn) and self._typed_choice(turn, text):
+                return
             if self.screenings.wants(turn.user, text):
+                if self._question_aside(turn, text):
+                    return
                 self.screenings.answer(turn.user, text, turn.profile, out)
                 out.personal = True
                 return
@@ -214,6 +219,22 @@ class Conversation:
             self._set_region(turn, text)
             return True
         return False
+
+    def _choice_is_latest(self, turn: Turn) -> bool:
+        """Whether the choice the core offered came after the screening's question (e.g. /region mid-way)."""
+        asked = self.screenings.asked_at(turn.user)
+        offered = turn.memory.updated_at
+        return turn.memory.pending is not None and (
+            asked is None or (offered is not None and offered > asked)
+        )
+
+    def _question_aside(self, turn: Turn, text: str) -> bool:
+        """A clear question typed in the middle of a screening is answered; the screening waits."""
+        if len(text) < QUESTION_ASIDE_CHARS or not _QUESTION.search(text) or control_word(text):
+            return False
+        self._answer(turn, text)
+        turn.out.add(msg.SCREENING_WAITS)
+        return True
 
     def _remember_choices(self, turn: Turn) -> None:
         """Keep the choices this turn offered for a typed answer; forget a prompt that is over."""
@@ -651,7 +672,7 @@ def _no_of(choices: tuple[tuple[str, str], ...]) -> str:
     return next((data for _, data in choices if data == encode(Action.FORGET, "no")), "")
 
 
-_QUESTION = re.compile(r"[？?]|吗|呢|怎么|咋|啥|什么|哪|能不能|有没有|可以|能否|是不是|多少|几")
+_QUESTION = re.compile(r"[？?]|吗|呢|怎么|咋|啥|什么|哪|谁|能不能|有没有|可以|能否|是不是|多少|几")
 
 
 def _looks_like_question(text: str) -> bool:

@@ -46,6 +46,7 @@ class Memory:
     pending: str | None = None  # what the next message may answer: "region" or "choice"
     choices: tuple[tuple[str, str], ...] = ()  # (label, button data) last offered
     context_region: str | None = None  # the region last named in a question
+    updated_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,9 @@ class Repository:
                 return Memory()
             offered = json.loads(row.choices) if row.choices else []
             choices = tuple((str(label), str(data)) for label, data in offered)
-            return Memory(row.pending, choices if row.pending else (), row.context_region)
+            return Memory(
+                row.pending, choices if row.pending else (), row.context_region, _aware(row.updated_at)
+            )
 
     def remember(self, user: str, **changes: object) -> None:
         """Change the short memory (pending, choices, context_region); a row with nothing left goes."""

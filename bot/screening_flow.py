@@ -107,6 +107,11 @@ class ScreeningFlow:
         state, _, updated = self._load(user)
         return state is not None and state.status == "asking" and updated is not None and not _idle(updated)
 
+    def asked_at(self, user: str) -> dt.datetime | None:
+        """When the screening waiting for an answer last asked (None when none waits)."""
+        state, _, updated = self._load(user)
+        return updated if state is not None and state.status == "asking" else None
+
     def wants(self, user: str, text: str) -> bool:
         """Whether typed text belongs to the screening: any answer while a question waits, and a control
         word (返回上一步, 重新开始, 退出…) right after a result too, so "返回上一步" reopens the last question

@@ -83,7 +83,8 @@ def run_console(
         if text.strip() in {"/quit", "/exit", "exit", "quit"}:
             break
         stripped = text.strip()
-        if stripped.isdigit() and last_buttons and 1 <= int(stripped) <= len(last_buttons):
+        pressing = last_buttons and not conversation.screenings.active(user)  # a screening reads numbers
+        if stripped.isdigit() and pressing and 1 <= int(stripped) <= len(last_buttons):
             incoming = Incoming(user=user, callback=last_buttons[int(stripped) - 1])
         elif stripped.startswith("/"):
             command, args = parse_command(stripped)
