@@ -154,7 +154,9 @@ def test_a_group_chat_keeps_no_context(conversation, user):
     ("text", "must"),
     [("你好", "规划助手"), ("谢谢啦", "不客气"), ("拜拜", "再见"), ("我真的活不下去了", "110")],
 )
-def test_small_talk_and_distress_get_kind_replies_and_are_not_logged(conversation, services, user, text, must):
+def test_small_talk_and_distress_get_kind_replies_and_are_not_logged(
+    conversation, services, user, text, must
+):
     with Session(services.engine) as session:
         before = len(session.exec(select(UnansweredQuestion.text)).all())
     out = say(conversation, user, text)
@@ -171,14 +173,24 @@ def test_small_talk_and_distress_get_kind_replies_and_are_not_logged(conversatio
 def test_voice_off_is_honoured_in_answers_screenings_commands_and_errors(conversation, user):
     say(conversation, user, "/voice on")
     say(conversation, user, "/voice off")
-    for step in ("护理补贴谁能领", "/screen nursing_subsidy", "1", "/privacy", "/frobnicate", "\x00\x01", "你好"):
+    for step in (
+        "护理补贴谁能领",
+        "/screen nursing_subsidy",
+        "1",
+        "/privacy",
+        "/frobnicate",
+        "\x00\x01",
+        "你好",
+    ):
         assert say(conversation, user, step).speech == (), step
 
 
 # -- what a screen reader reads ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["我爸瘫在床上能领什么钱", "朔州 专栏9 第2项", "/compare 盲人按摩", "/screen"])
+@pytest.mark.parametrize(
+    "text", ["我爸瘫在床上能领什么钱", "朔州 专栏9 第2项", "/compare 盲人按摩", "/screen"]
+)
 def test_replies_carry_no_symbols_or_ids_a_screen_reader_would_read_out(conversation, user, text):
     out = say(conversation, user, text)
     body = texts(out)

@@ -90,7 +90,9 @@ def test_the_console_says_what_planbot_ask_says(asked, tmp_path):
         position = found + len(reply)
 
 
-async def test_telegram_says_what_planbot_ask_says(asked, fake_bot_api: FakeBotApi, planbot_services: Services):
+async def test_telegram_says_what_planbot_ask_says(
+    asked, fake_bot_api: FakeBotApi, planbot_services: Services
+):
     async with running_planbot(fake_bot_api, planbot_services) as planbot:
         for person, (line, reply) in enumerate(zip(INPUTS, asked, strict=True), start=700_000):
             calls = await planbot.say(person, line)
