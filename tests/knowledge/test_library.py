@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -30,37 +29,29 @@ def _edit(path: Path, change: Callable[[str], str]) -> None:
 
 
 # (file, how to break it, what the error must name besides the file)
+def _replace(old: str, new: str, count: int = -1) -> Callable[[str], str]:
+    return lambda text: text.replace(old, new, count)
+
+
 BREAKS = [
     (
         "plans.toml",
-        lambda s: s.replace('short_title = "朔州市规划"', 'short_title = "朔州市规划"\nshort_titel = "x"'),
+        _replace('short_title = "朔州市规划"', 'short_title = "朔州市规划"\nshort_titel = "x"'),
         "short_titel",
     ),
-    ("regions.toml", lambda s: s.replace("[ordinary_words]", "[ordinary_wrds]"), "ordinary_wrds"),
-    ("synonyms.toml", lambda s: s.replace("[terms]", "[words]"), "words"),
-    (
-        "synonyms.toml",
-        lambda s: s.replace('"瘫" = ["重度残疾", "肢体残疾", "护理"]', '"瘫" = []'),
-        "terms.瘫",
-    ),
-    ("glossary.toml", lambda s: re.sub(r"\[terms\]", "[termz]", s), "terms"),
-    ("intents.toml", lambda s: s.replace("[kinds.weather]\n", "[kinds.weather]\nreplies = 'x'\n"), "replies"),
-    (
-        "intents.toml",
-        lambda s: s.replace("patterns = ['天气", "patterns = ['(天气"),
-        "kinds.weather.patterns",
-    ),
-    ("facts.toml", lambda s: s.replace('label = "有残疾人证"', 'label = "有残疾人证"\nlable = "x"'), "lable"),
-    ("guides/dibao.toml", lambda s: s.replace('title = "', 'titel = "x"\ntitle = "', 1), "titel"),
-    (
-        "guides/dibao.toml",
-        lambda s: s.replace('screening = "separate_dibao"', 'screening = "astrology"'),
-        "screening",
-    ),
-    ("guides/dibao.toml", lambda s: s.replace("shuozhou = [", "suzhou = [", 1), "sources.suzhou"),
+    ("regions.toml", _replace("[ordinary_words]", "[ordinary_wrds]"), "ordinary_wrds"),
+    ("synonyms.toml", _replace("[terms]", "[words]"), "words"),
+    ("synonyms.toml", _replace('"瘫" = ["重度残疾", "肢体残疾", "护理"]', '"瘫" = []'), "terms.瘫"),
+    ("glossary.toml", _replace("[terms]", "[termz]"), "terms"),
+    ("intents.toml", _replace("[kinds.weather]\n", "[kinds.weather]\nreplies = 'x'\n"), "replies"),
+    ("intents.toml", _replace("patterns = ['天气", "patterns = ['(天气"), "kinds.weather.patterns"),
+    ("facts.toml", _replace('label = "有残疾人证"', 'label = "有残疾人证"\nlable = "x"'), "lable"),
+    ("guides/dibao.toml", _replace('title = "', 'titel = "x"\ntitle = "', 1), "titel"),
+    ("guides/dibao.toml", _replace('screening = "separate_dibao"', 'screening = "astrology"'), "screening"),
+    ("guides/dibao.toml", _replace("shuozhou = [", "suzhou = [", 1), "sources.suzhou"),
     (
         "screenings/nursing_subsidy.toml",
-        lambda s: s.replace('questions = ["region",', 'questions = ["region", "shoe_size",'),
+        _replace('questions = ["region",', 'questions = ["region", "shoe_size",'),
         "shoe_size",
     ),
 ]
