@@ -21,7 +21,7 @@ LEVELS = ("province", "city", "county", "district")
 STATUSES = ("in force", "draft for comment")
 
 _STR_KEYS = ("file", "title", "short_title", "region", "level", "issuer", "doc_number", "status")
-_REQUIRED = (*_STR_KEYS, "parents", "date")
+_REQUIRED = (*_STR_KEYS, "date")
 _OPTIONAL = ("date_known", "hotline")
 
 
@@ -38,7 +38,7 @@ class PlanMeta:
     title: str
     short_title: str
     region: str
-    parents: tuple[str, ...]  # regions above, nearest first
+    parents: tuple[str, ...]  # regions above, nearest first: filled by the Library from regions.toml
     level: str  # province, city, county or district
     issuer: str
     doc_number: str  # "" when the plan has none (a draft)
@@ -71,9 +71,6 @@ def _validate(doc_id: str, table: object, where: str, plans_dir: Traversable) ->
     for key in ("file", "title", "short_title", "region", "issuer"):
         if not table[key].strip():
             raise CatalogError(f"{where}: [{doc_id}] key {key!r} must not be empty")
-    parents = table["parents"]
-    if not isinstance(parents, list) or not all(isinstance(p, str) and p for p in parents):
-        raise CatalogError(f"{where}: [{doc_id}] key 'parents' must be a list of region names")
     if table["level"] not in LEVELS:
         raise CatalogError(f"{where}: [{doc_id}] key 'level' must be one of {LEVELS}, not {table['level']!r}")
     if table["status"] not in STATUSES:
@@ -94,7 +91,7 @@ def _validate(doc_id: str, table: object, where: str, plans_dir: Traversable) ->
         title=table["title"],
         short_title=table["short_title"],
         region=table["region"],
-        parents=tuple(parents),
+        parents=(),
         level=table["level"],
         issuer=table["issuer"],
         doc_number=table["doc_number"],

@@ -12,8 +12,9 @@ from bot.db import exclusive, make_engine, migrate
 from bot.services import shipped_sources
 from bot.settings import Settings
 from knowledge.corpus import PlanSource, ingest, open_index
+from knowledge.library import Library
 from knowledge.parse import parse_plan
-from knowledge.plans import load_catalog, read_folder
+from knowledge.plans import read_folder
 from knowledge.report import plan_report, suspicious
 from knowledge.tokenize import default_tokenizer
 
@@ -26,7 +27,7 @@ def run_ingest(
     migrate(engine)
     problems: list[str] = []
     if directory is None:
-        sources = shipped_sources(load_catalog())
+        sources = shipped_sources(Library.load())
     else:
         found, problems = read_folder(directory)
         sources = [PlanSource(meta, text) for meta, text in found]

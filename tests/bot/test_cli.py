@@ -114,7 +114,7 @@ def test_ingest_reports_counts_and_skips_a_malformed_plan_by_name(planbot, tmp_p
         "\n".join(
             f'[{doc}]\nfile = "{file}"\ntitle = "测试县规划"\nshort_title = "测试县规划"\n'
             f'region = "{region}"\n'
-            'parents = []\nlevel = "county"\nissuer = "测试县人民政府"\ndoc_number = ""\ndate = 2022-01-01\n'
+            'level = "county"\nissuer = "测试县人民政府"\ndoc_number = ""\ndate = 2022-01-01\n'
             'status = "in force"\n'
             for doc, file, region in (("good", "good.txt", "和顺县"), ("bad", "bad.txt", "左权县"))
         ),
