@@ -21,6 +21,11 @@ from rich.console import Console
 from rich.table import Table
 
 RESULTS = Path(__file__).resolve().parent / "results"
+ANSWER_SETS = (
+    Path(__file__).resolve().parent / "eval" / "fit.jsonl",
+    Path(__file__).resolve().parent / "eval" / "check.jsonl",
+)
+DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 ALL_SCALES = (1, 10, 100, 1000)
 QUICK_SCALES = (1, 10)
 #: 200 people: sending as fast as planbot answers (throughput), then pausing ~8 s between messages
@@ -57,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         if "top10" in peer:
             ratios = f"p50 {peer['ratio_p50']:.2f}×, p99 {peer['ratio_p99']:.2f}×"
             console.print(f"  bm25s time / planbot time, top-10, same run: {ratios}")
+
+    console.print(
+        "[bold]answers: facts, scope precision and recall (bench/eval, and the dev set if beside)[/] …"
+    )
+    sets = [*map(str, ANSWER_SETS), *([str(DEV_SET)] if DEV_SET.exists() else [])]
+    failed |= subprocess.run([sys.executable, "-m", "bench.answer_eval", *sets]).returncode != 0
 
     console.print("[bold]start-up on the five plans[/] …")
     from bench import startup
@@ -285,9 +296,22 @@ def render_summary(results: dict[str, dict]) -> str:
     load_lines = [_load_line(r) for name in LOAD_RUNS if (r := results.get(name))]
     if load_lines:
         lines += ["", "## Load (bench.load_bench)", "", *load_lines]
+    if answers := results.get("answers"):
+        lines += ["", "## Answers (bench.answer_eval)", "", *_answer_lines(answers)]
     if voice := results.get("voice"):
         lines += ["", "## Voice", "", "```json", json.dumps(voice, ensure_ascii=False, indent=1), "```"]
     return "\n".join(lines) + "\n"
+
+
+def _answer_lines(answers: dict[str, dict]) -> list[str]:
+    """One row a question set: key facts stated, out-of-scope precision and recall, answerable declined."""
+    head = ["| Set | Facts | Out of scope: precision / recall | Answerable declined | hit@3 | Median chars |"]
+    rows = [
+        f"| {name} | {r['facts']} ({r['facts_n']}) | {r['oos_precision']} / {r['oos_recall']} "
+        f"| {r['answerable_declined']}/{r['answerable']} | {r['hit@3']} | {r['median_answer_chars']} |"
+        for name, r in answers.items()
+    ]
+    return [*head, "|---|---:|---:|---:|---:|---:|", *rows]
 
 
 if __name__ == "__main__":
