@@ -174,7 +174,7 @@ class Answerer:
             return self._not_a_question(kind)
         in_scope = decide(signals)
         if kind is not None:  # distress: care first; an answer only if the plans clearly give one
-            if not in_scope:
+            if not (in_scope and signals.plainly_covered):
                 return Answer(in_scope=False, main=kind.reply, kind=kind.name)
             answer = self._answered(outcome, chosen, asks, years, signals)
             answer.note = "\n".join(p for p in (kind.reply, answer.note) if p)
@@ -297,8 +297,8 @@ class Answerer:
         self, chosen: list[Pick], asks: tuple[Ask, ...], years: list[int], *, yes_no: bool
     ) -> list[str]:
         """What was asked that the chosen sentences do not state, said plainly."""
-        shown = "".join(p.text for p in chosen)
-        gaps = [a.missing for a in asks if a.missing and not a.stated.search(shown)]
+        stated = set().union(*(p.states for p in chosen))
+        gaps = [a.missing for a in asks if a.missing and a.name not in stated]
         indicator_years = {2020, 2025}
         for year in years:
             if year not in indicator_years and any(p.clause.indicator for p in chosen):

@@ -10,6 +10,7 @@ depends on it. Indicator rows become one plain sentence of their table values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ RICHNESS = 0.01  # per question word or policy term the sentence names
 RANK_WEIGHT = 0.2  # how much search's ranking of the clause counts
 HOME_BONUS = 0.12  # the asker's own plan
 CHAIN_BONUS = 0.06  # a plan above the asker's
+STORY_LENGTH = 40  # a longer question tells a story around what it asks…
+STORY_WORD_WEIGHT = 0.35  # …and in it a word the plans never use weighs this share of a rare word's weight
 SECOND_SHARE = 0.55  # a second sentence must score at least this share of the first
 SHORT_DEFINITION = 40  # a programme's name sentence shorter than this is followed by the sentence after it
 ON_TOPIC = 0.7  # …and one added for the kind of fact it states must cover nearly as much of the question
@@ -50,6 +53,7 @@ _LEADS = (
     "落实",
     "把",
 )
+_CLAUSE_PART = re.compile(r"[^，；。！？]+[，；。！？]?")
 _FOLLOWS = ("并", "且", "及", "和", "同时", "其", "给", "按", "确保", "实现", "提高", "保障", "纳入", "免费")
 
 
@@ -105,6 +109,7 @@ class Extractor:
         weight: dict[str, float] = {}
         parts: dict[str, tuple[str, ...]] = {}
         means: dict[str, tuple[str, ...]] = {}
+        story = len(query.text) > STORY_LENGTH
         for head in heads:
             pieces = tuple(w for w in words if w != head and w in head)
             weight[head] = max(self.searcher.idf(w) for w in (head, *pieces))
@@ -113,6 +118,8 @@ class Extractor:
             means[head] = tuple(
                 dict.fromkeys(t for w in (head, *pieces) for t in synonyms.get(w, ()) if t != w)
             )
+            if story and not any(map(self.searcher.in_plans, (head, *pieces, *means[head]))):
+                weight[head] *= STORY_WORD_WEIGHT  # the story's words ("老板", "工地"), not what is asked
         return Terms(weight, parts, means)
 
     def weights(self, query: Query) -> dict[str, float]:
@@ -167,12 +174,26 @@ class Extractor:
                     titled, with_title = self.coverage(terms, f"{clause.title}：{text}")
                     if titled > coverage:
                         text, coverage, covered = f"{clause.title}：{text}", titled, with_title
-                states = frozenset(a.name for a in asks if a.stated.search(text))
+                states = self.states(terms, asks, text)
                 bonus = STATES_BONUS * (len(states) / len(asks)) if asks else 0.0
                 bonus += RICHNESS * self._richness(terms, text)
                 out.append(Pick(clause, text, coverage, states, coverage + bonus + prior, rank, covered))
         out.sort(key=lambda p: (-p.score, p.rank))
         return out
+
+    def states(self, terms: Terms, asks: Iterable[Ask], text: str) -> frozenset[str]:
+        """The asked kinds of fact `text` states about what was asked: an amount in the part of the sentence
+        that names something of the question, or the part just before it ("免费" in a part about buses
+        does not answer a question about trains)."""
+        pieces = _CLAUSE_PART.findall(text)
+        about = [self.coverage(terms, p)[0] > 0 for p in pieces]
+        found: set[str] = set()
+        for ask in asks:
+            for i, piece in enumerate(pieces):
+                if ask.stated.search(piece) and (about[i] or (i > 0 and about[i - 1])):
+                    found.add(ask.name)
+                    break
+        return frozenset(found)
 
     @staticmethod
     def _richness(terms: Terms, text: str) -> int:

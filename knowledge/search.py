@@ -152,6 +152,7 @@ class Searcher:
         # A word the plans never use weighs like a rare plan word: mostly it names what the
         # question is about, and the plans' silence on it is evidence they do not answer it.
         self._unknown_weight = float(np.quantile(index.idf, UNKNOWN_WORD_QUANTILE)) if len(index.idf) else 1.0
+        self._plain_text: str | None = None
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -297,6 +298,13 @@ class Searcher:
     def answers_facets(self, query: Query, clause: ClauseView) -> bool:
         """Whether the clause states every kind of fact the question asks for."""
         return all(f.stated.search(clause.text) for f in query.facets)
+
+    def in_plans(self, word: str) -> bool:
+        """Whether any clause holds `word` as written (even inside a longer word the tokenizer keeps whole,
+        like 律师 in 助残公益律师)."""
+        if self._plain_text is None:
+            self._plain_text = "\n".join(f"{c.title}\n{c.text}" for c in self.clauses)
+        return word in self._plain_text
 
     def idf(self, token: str) -> float:
         """How much a word tells (its idf in the plans; a word they never use weighs like a rare one)."""

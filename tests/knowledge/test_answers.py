@@ -164,3 +164,24 @@ def test_main_texts_stay_short(answerer):
     lengths = sorted(len(answerer.answer(q).main) for q in _questions())
     assert lengths[len(lengths) // 2] <= 200
     assert lengths[-1] <= MAX_MAIN_CHARS + 120  # a not-covered reply carries a related sentence too
+
+
+def test_an_amount_named_beside_something_else_does_not_answer_the_question(answerer):
+    """The sentence says 免费 for buses; a question about a discount on trains is not answered by it."""
+    answer = answerer.answer("山西 残疾人买高铁票有折扣吗，能便宜几成")
+    assert "没有写具体金额" in answer.main, answer.main
+
+
+def test_a_long_story_is_answered_from_what_it_asks_not_declined_for_its_other_words(answerer):
+    """Words of the story the plans never use (a boss, a building site) do not drown what is asked."""
+    answer = answerer.answer(
+        "我腿脚不好，前年在建筑工地干活时出了事，包工头一直拖着工钱不结，"
+        "家里也拿不出钱请人打官司，茌平有没有给残疾人免费的法律援助？"
+    )
+    assert answer.in_scope and "法律援助" in answer.main, answer.main
+
+
+def test_distress_gets_care_first_and_no_clause_that_merely_shares_a_word(answerer):
+    answer = answerer.answer("我是盲人，一个人住，外面有人砸我家窗户，我吓坏了")
+    assert answer.kind == "distress" and "110" in answer.main
+    assert not answer.citations, answer.main
