@@ -275,7 +275,8 @@ class Answerer:
         lines = [NOT_WRITTEN if not missing else "", *missing]
         for year in signals.years_missing:
             lines.append(TABLE_YEARS.format(year=year))
-        related = [p for p in picks[:1] if signals.related]
+        chain = outcome.applicable_regions  # what another region's plan says is no answer for this one
+        related = [p for p in picks if not chain or p.clause.region in chain][:1] if signals.related else []
         quotes = [Quote(p.clause, p.text) for p in related]
         if related:
             lines.append(RELATED.format(plan=related[0].clause.doc_short_title) + related[0].text)

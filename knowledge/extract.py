@@ -31,6 +31,7 @@ HOME_BONUS = 0.12  # the asker's own plan
 CHAIN_BONUS = 0.06  # a plan above the asker's
 STORY_LENGTH = 40  # a longer question tells a story around what it asks…
 STORY_WORD_WEIGHT = 0.35  # …and in it a word the plans never use weighs this share of a rare word's weight
+ABOUT_IT = 0.1  # a part of a sentence names what was asked when it holds this much of the question
 SECOND_SHARE = 0.55  # a second sentence must score at least this share of the first
 SHORT_DEFINITION = 40  # a programme's name sentence shorter than this is followed by the sentence after it
 ON_TOPIC = 0.7  # …and one added for the kind of fact it states must cover nearly as much of the question
@@ -139,7 +140,7 @@ class Extractor:
                 credit = 1.0
             elif any(term in text for term in terms.means[word]):
                 credit = SYNONYM_CREDIT
-            elif any(piece in text for piece in terms.parts[word]):
+            elif any(piece in text for piece in terms.parts[word] if len(piece) > 1):  # not 用 of 专用
                 credit = PIECE_CREDIT
             else:
                 continue
@@ -158,6 +159,8 @@ class Extractor:
             return []
         top = max(r.score for r in results) or 1.0
         chain = outcome.applicable_regions
+        asked_by = "".join(a.wording(query.text) for a in asks)
+        topic = terms.without(frozenset(w for w in terms.weight if set(w) <= set(asked_by)))
         out: list[Pick] = []
         for rank, result in enumerate(results):
             clause = result.clause
@@ -174,19 +177,19 @@ class Extractor:
                     titled, with_title = self.coverage(terms, f"{clause.title}：{text}")
                     if titled > coverage:
                         text, coverage, covered = f"{clause.title}：{text}", titled, with_title
-                states = self.states(terms, asks, text)
+                states = self.states(topic, asks, text)
                 bonus = STATES_BONUS * (len(states) / len(asks)) if asks else 0.0
                 bonus += RICHNESS * self._richness(terms, text)
                 out.append(Pick(clause, text, coverage, states, coverage + bonus + prior, rank, covered))
         out.sort(key=lambda p: (-p.score, p.rank))
         return out
 
-    def states(self, terms: Terms, asks: Iterable[Ask], text: str) -> frozenset[str]:
+    def states(self, topic: Terms, asks: Iterable[Ask], text: str) -> frozenset[str]:
         """The asked kinds of fact `text` states about what was asked: an amount in the part of the sentence
-        that names something of the question, or the part just before it ("免费" in a part about buses
-        does not answer a question about trains)."""
+        that names something the question is about (`topic`: its words but those that ask, "多少钱"), or
+        the part just before it ("免费" in a part about buses does not answer a question about trains)."""
         pieces = _CLAUSE_PART.findall(text)
-        about = [self.coverage(terms, p)[0] > 0 for p in pieces]
+        about = [self.coverage(topic, p)[0] >= ABOUT_IT for p in pieces]
         found: set[str] = set()
         for ask in asks:
             for i, piece in enumerate(pieces):

@@ -44,6 +44,10 @@ class Ask:
     def asked_in(self, text: str) -> bool:
         return any(p.search(text) for p in self.patterns)
 
+    def wording(self, text: str) -> str:
+        """The words of `text` that ask it ("收不收费"), which say nothing of what it is about."""
+        return "".join(m.group(0) for p in self.patterns for m in p.finditer(text))
+
 
 @dataclass(frozen=True, slots=True)
 class Intents:

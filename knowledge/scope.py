@@ -29,6 +29,7 @@ PLAINLY_COVERED = 0.6  # enough to show as related when the plans do not answer
 #: Asked and stated by none of the chosen sentences: the plans do not answer the question.
 MUST_STATE = (
     "amount",
+    "free",
     "age",
     "duration",
     "date",

@@ -2,7 +2,7 @@
 
 The texts are conversions of Word/PDF/web releases: markdown marks, ``[bookmark: _Toc…]``
 anchors, web-page headers and footers, stray spaces between Chinese characters and full-width
-digits. These helpers know nothing of headings or items; ``knowledge.parse`` does.
+digits, an English "and". These helpers know nothing of headings or items; ``knowledge.parse`` does.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ _BOLD = re.compile(r"\*\*")
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef“”‘’"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?=[{_CJK}])")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_ENGLISH_AND = re.compile(rf"(?<=[{_CJK}])\s+and\s+(?=[{_CJK}])")  # 张掖: "优惠补贴政策 and 电信业务"
 _NOT_STATED = re.compile(r"^[—–\-]+$")
 
 #: Lines of the web page around a published document (山西省's portal, 张掖's release notes).
@@ -46,7 +47,9 @@ def bold_name(raw: str) -> str | None:
 
 
 def squeeze(text: str) -> str:
-    """Drop the spaces a conversion left between Chinese characters; collapse the rest."""
+    """Drop the spaces a conversion left between Chinese characters (and an English "and" it left
+    between two Chinese words, read as 和); collapse the rest."""
+    text = _ENGLISH_AND.sub("和", text)
     return _SPACES.sub(" ", _SPACE_NEAR_CJK.sub("", text)).strip()
 
 

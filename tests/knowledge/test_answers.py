@@ -185,3 +185,20 @@ def test_distress_gets_care_first_and_no_clause_that_merely_shares_a_word(answer
     answer = answerer.answer("我是盲人，一个人住，外面有人砸我家窗户，我吓坏了")
     assert answer.kind == "distress" and "110" in answer.main
     assert not answer.citations, answer.main
+
+
+def test_whether_something_costs_money_is_answered_by_a_subsidy_or_said_not_written(answerer):
+    paid = answerer.answer("在朔州给孩子评残疾等级，要自己掏钱吗")
+    assert paid.in_scope and "补贴" in paid.main, paid.main
+    unknown = answerer.answer("张掖残疾人在专用停车位停车，交不交钱")
+    assert not unknown.in_scope and "要不要自己出钱" in unknown.main, unknown.main
+
+
+def test_what_another_regions_plan_says_is_not_offered_as_related_to_an_askers_question(answerer):
+    answer = answerer.answer("茌平残疾人去动物园玩门票要钱不")
+    assert {c.region for c in answer.citations} <= {"茌平区"}, answer.main
+
+
+def test_travel_abroad_is_not_answered_from_the_plans(answerer):
+    answer = answerer.answer("残疾人出国旅游办签证有照顾吗")
+    assert answer.kind == "abroad" and not answer.in_scope and not answer.citations

@@ -39,6 +39,15 @@ def test_squeeze_drops_spaces_between_chinese_but_keeps_latin_words_apart() -> N
     assert squeeze("3D  printing") == "3D printing"
 
 
+def test_an_english_and_left_between_chinese_words_reads_as_he() -> None:
+    assert squeeze("优惠补贴政策 and 电信业务资费") == "优惠补贴政策和电信业务资费"
+    assert squeeze("research and development") == "research and development"
+
+
+def test_no_plan_clause_keeps_an_english_and(clause_views) -> None:
+    assert not [c.id for c in clause_views if " and " in c.text or "and电信" in c.text]
+
+
 def test_table_values_are_stripped_and_half_width() -> None:
     assert table_value("≥ 97") == "≥97"
     assert table_value("100％") == "100%"
