@@ -358,7 +358,12 @@ def _by_plan(picks: list[Pick]) -> list[tuple[list[str], list[Pick]]]:
 def _once(group: list[Pick]) -> list[Pick]:
     """A group's picks with each text once (the first pick of a text carries it)."""
     seen: set[str] = set()
-    return [p for p in group if not (p.text in seen or seen.add(p.text))]
+    out: list[Pick] = []
+    for pick in group:
+        if pick.text not in seen:
+            seen.add(pick.text)
+            out.append(pick)
+    return out
 
 
 def _row_has(row: PlanRow, year: int) -> bool:

@@ -20,8 +20,12 @@ import re
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knowledge.indicator_table import IndicatorLine, Selection
+
+if TYPE_CHECKING:  # matplotlib is imported only when a chart is drawn
+    from matplotlib.axes import Axes
 
 #: Okabe & Ito (2008), "Color Universal Design": distinct for the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442")
@@ -164,8 +168,7 @@ def _render(spec: tuple[str, str, tuple[_Panel, ...]]) -> bytes:
     return buffer.getvalue()
 
 
-def _draw_panel(axes: object, title: str, rows: tuple[_Row, ...], family: str) -> None:
-    ax = axes  # a matplotlib Axes; typed loosely so this module imports without matplotlib
+def _draw_panel(ax: Axes, title: str, rows: tuple[_Row, ...], family: str) -> None:
     numbers = [n for _, _, first, _, target, _, _ in rows for n in (first, target) if n is not None]
     percent = all("%" in label for *_r, target, label, _a in rows if target is not None)
     top = 100.0 if percent and numbers and max(numbers) <= 100 else max(numbers, default=1.0) or 1.0

@@ -145,7 +145,7 @@ def _together(path: Path, raw: dict) -> tuple[tuple[str, ...], ...]:
     )
 
 
-def _sources(path: Path, raw: dict, doc_ids: frozenset[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _sources(path: Path, raw: dict, doc_ids: Collection[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     value = raw.get("sources")
     if not isinstance(value, dict) or not value:
         raise _fail(path, "sources", "needs at least one plan with the refs the guide rests on")

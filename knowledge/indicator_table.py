@@ -91,14 +91,18 @@ def read_indicator_map(path: Path) -> IndicatorMap:
         at = f"{where}: indicator {key!r}"
         if any(d.key == key for d in definitions):
             raise IndicatorDataError(f"{at}: the key is used twice")
-        text = {field: entry.get(field) for field in ("name", "group")}
-        for field, value in text.items():
+        text: dict[str, str] = {}
+        for field in ("name", "group"):
+            value = entry.get(field)
             if not isinstance(value, str) or not value.strip():
                 raise IndicatorDataError(f"{at}: field {field!r} must be a non-empty string")
-        lists = {field: entry.get(field) for field in ("names", "words")}
-        for field, value in lists.items():
+            text[field] = value.strip()
+        lists: dict[str, list[str]] = {}
+        for field in ("names", "words"):
+            value = entry.get(field)
             if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
                 raise IndicatorDataError(f"{at}: field {field!r} must be a non-empty list of strings")
+            lists[field] = value
         for name in lists["names"]:
             if normalize(name) in seen_names:
                 raise IndicatorDataError(
@@ -106,9 +110,7 @@ def read_indicator_map(path: Path) -> IndicatorMap:
                 )
             seen_names[normalize(name)] = key
         words = tuple(sorted(dict.fromkeys(normalize(w) for w in lists["words"]), key=len, reverse=True))
-        definitions.append(
-            IndicatorDef(key, text["name"].strip(), text["group"].strip(), tuple(lists["names"]), words)
-        )
+        definitions.append(IndicatorDef(key, text["name"], text["group"], tuple(lists["names"]), words))
     return IndicatorMap(tuple(definitions))
 
 

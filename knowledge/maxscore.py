@@ -23,13 +23,13 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-_KERNEL_OPTIONS = {"cache": True, "nogil": True, "boundscheck": False}
+_kernel = nb.njit(cache=True, nogil=True, boundscheck=False)
 WARM_TERMS = 3  # the warm-up scores the heaviest clauses of this many sparse terms (largest bounds)
 _SLACK = 1e-9  # prune only below θ·(1 − _SLACK): sums in another order may differ in the last bits
 _END = np.int64(1) << 62
 
 
-@nb.njit(**_KERNEL_OPTIONS)
+@_kernel
 def top_k(
     indptr, indices, weights, max_weight, dense_row, dense, dense_order, impact_row, impact,
     terms, query_w, k, allowed, out_docs, out_scores,
@@ -184,7 +184,7 @@ def top_k(
     return size
 
 
-@nb.njit(**_KERNEL_OPTIONS)
+@_kernel
 def _score_and_offer(
     indptr, indices, weights, dense, rows, rows_q, sparse, sparse_q, below,
     d, heap_scores, heap_docs, size, k, theta,
@@ -216,7 +216,7 @@ def _score_and_offer(
     return size, (heap_scores[0] if size == k else theta)
 
 
-@nb.njit(**_KERNEL_OPTIONS)
+@_kernel
 def _gallop(indices, lo, end, d):
     """The first position in indices[lo:end] holding a clause number ≥ d."""
     step = 1
@@ -236,12 +236,12 @@ def _gallop(indices, lo, end, d):
     return lo
 
 
-@nb.njit(**_KERNEL_OPTIONS)
+@_kernel
 def _worse(score_a, doc_a, score_b, doc_b):
     return score_a < score_b or (score_a == score_b and doc_a > doc_b)
 
 
-@nb.njit(**_KERNEL_OPTIONS)
+@_kernel
 def _offer(hs, hd, size, k, s, d):
     """Offer (s, d) to the min-heap (worst on top) of the k best; returns its size.
 
@@ -266,7 +266,7 @@ def _offer(hs, hd, size, k, s, d):
     return size + 1
 
 
-@nb.njit(**_KERNEL_OPTIONS)
+@_kernel
 def _sink(hs, hd, size, s, d):
     """Put (s, d) in place of the heap's top (its worst) and sink it to where it belongs."""
     pos = 0

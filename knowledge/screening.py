@@ -620,13 +620,13 @@ def _advance(
     lead = "\n\n".join(t for t in (screening.intro if intro and step == 1 else "", notice) if t)
     if fact.sensitive and state.consent is None:
         state.pending = {"kind": "consent"}
-        options = (
+        consent: tuple[Option, ...] = (
             Option("consent:keep", f"继续，保存{CONSENT_KEEP_DAYS}天"),
             Option("consent:no_keep", "继续，但不保存"),
         )
         question = _consent_text()
-        text = _compose(lead, question, _numbered(options))
-        prompt = Prompt("consent", text, options, None, step, total, notice, question=question, numbered=True)
+        text = _compose(lead, question, _numbered(consent))
+        prompt = Prompt("consent", text, consent, None, step, total, notice, question=question, numbered=True)
         return state, prompt
     exact = name in assessment.rough
     state.pending = {"kind": "fact", "fact": name, "exact": exact}

@@ -238,7 +238,8 @@ def _wanted(path: Path, where: str, fact: Fact, wanted: Any) -> Any:
         if fact.type != "number" or not wanted or set(wanted) - {"min", "max"}:
             raise _fail(path, where, f"a range for {fact.name} needs 'min' and/or 'max' and a number fact")
         low, high = wanted.get("min", fact.low), wanted.get("max", fact.high)
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or low > high:
+        whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high))
+        if not whole or not isinstance(low, int) or not isinstance(high, int) or low > high:
             raise _fail(path, where, f"the range for {fact.name} must be whole numbers, min ≤ max")
         return Range((low, high))
     values = wanted if isinstance(wanted, list) else [wanted]

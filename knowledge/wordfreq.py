@@ -31,7 +31,8 @@ class TrieFreq:
     __slots__ = ("_added", "_freqs", "_trie")
 
     def __init__(self, trie: marisa_trie.Trie, freqs: array.array) -> None:
-        self._trie, self._freqs, self._added = trie, freqs, {}
+        self._trie, self._freqs = trie, freqs
+        self._added: dict[str, int] = {}
 
     def __contains__(self, word: object) -> bool:
         return word in self._trie or word in self._added
