@@ -202,3 +202,12 @@ def test_what_another_regions_plan_says_is_not_offered_as_related_to_an_askers_q
 def test_travel_abroad_is_not_answered_from_the_plans(answerer):
     answer = answerer.answer("残疾人出国旅游办签证有照顾吗")
     assert answer.kind == "abroad" and not answer.in_scope and not answer.citations
+
+
+def test_a_whole_reply_is_at_most_five_short_parts(answerer):
+    """Note, answer, 依据, 下一步, 词语解释: a phone screen, not a page."""
+    for question in _questions()[::7]:
+        answer = answerer.answer(question)
+        parts = answer.render().split("\n\n")
+        assert len(parts) <= 5, (question, parts)
+        assert all(len(part) <= MAX_MAIN_CHARS + 160 for part in parts), (question, parts)
