@@ -272,8 +272,8 @@ class Conversation:
             return
         self.repository.remember(turn.user, context_region=answer.region)
         region = self.services.library.region(answer.region)
-        if region is not None and region.covered and answer.region != turn.profile.region:
-            turn.offer_region = answer.region
+        if region is not None and region.covered and answer.region != turn.profile.region and not answer.kind:
+            turn.offer_region = answer.region  # not under a reply about the weather or a greeting
 
     def _answer(self, turn: Turn, text: str) -> None:
         # The masks stand for numbers the person should not have sent; they say nothing about the question.

@@ -140,6 +140,12 @@ def test_a_region_named_in_one_question_answers_the_follow_up(conversation, user
     assert cited_regions(other) == {"茌平区"}, "a region named again replaces it"
 
 
+def test_saving_a_region_is_not_offered_under_a_reply_that_is_not_from_the_plans(conversation, user):
+    out = say(conversation, user, "张掖明天刮大风吗")
+    assert out.answer is not None and out.answer.kind == "weather"
+    assert not any("以后都按" in b.label for r in out.replies for row in r.buttons for b in row)
+
+
 def test_a_group_chat_keeps_no_context(conversation, user):
     from bot.replies import Chat, Incoming
 
