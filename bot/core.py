@@ -182,7 +182,7 @@ class Conversation:
         outcome = self.services.searcher.search(text, k=5, region=self._region_for(turn))
         answer = compose(outcome, self.services.library)
         if not answer.in_scope:
-            if self.log_unanswered:
+            if self.log_unanswered and turn.private:  # a group's talk is not ours to keep
                 self.repository.log_unanswered(mask_personal_numbers(text))
             turn.out.answered = False
         turn.out.answer = answer
