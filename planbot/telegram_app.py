@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable
 from typing import Any
 
@@ -18,6 +19,9 @@ from bot.settings import Settings
 from handlers.context import PlanbotContext, attach
 
 log = logging.getLogger(__name__)
+
+#: What Telegram accepts as a secret_token (1-256 of these characters); planbot asks for at least 16.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -126,7 +130,7 @@ def require_webhook_secret(settings: Settings) -> str:
     without it. Without a secret, a forged "/forget yes" for any user id would be obeyed. A secret is
     not generated here: every worker behind the URL must share the same one."""
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    if len(secret) < 16 or not all(c.isalnum() or c in "_-" for c in secret):
+    if not _WEBHOOK_SECRET.fullmatch(secret):
         log.error(
             "webhook mode needs PLANBOT_WEBHOOK_SECRET: 16 to 256 characters of A-Z, a-z, 0-9, _ and -, "
             "the same for every worker; not starting"
@@ -137,9 +141,14 @@ def require_webhook_secret(settings: Settings) -> str:
 
 def run(settings: Settings) -> None:
     """`planbot run`: long polling, or a webhook server when PLANBOT_WEBHOOK_URL is set."""
+    secret = ""
+    if settings.webhook_url:
+        try:
+            secret = require_webhook_secret(settings)
+        except WebhookSecretMissing:
+            raise SystemExit(2) from None  # the log says why; no traceback for a setting
     application = build_application(settings)
     if settings.webhook_url:
-        secret = require_webhook_secret(settings)
         path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1]
         application.run_webhook(
             listen=settings.webhook_listen,
