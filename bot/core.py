@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from bot import messages as msg
 from bot.callbacks import Action, CallbackData, decode, encode
-from bot.privacy import has_personal_numbers, load_or_create_salt, mask_personal_numbers, user_key
+from bot.privacy import has_personal_numbers, mask_personal_numbers, user_id_salt, user_key
 from bot.replies import Button, Buttons, Chat, Incoming, Outgoing
 from bot.repository import Profile, Repository
 from bot.screening_flow import ScreeningFlow
@@ -95,8 +95,7 @@ class Conversation:
         self.repository = Repository(services.engine)
         self.screenings = ScreeningFlow(self.repository, services)
         self.log_unanswered = log_unanswered
-        salt = services.settings.user_id_salt
-        self._salt = load_or_create_salt(services.engine, salt.get_secret_value() if salt else None)
+        self._salt = user_id_salt(services.settings, services.engine)
 
     def user_key(self, platform: str, user_id: int | str) -> str:
         return user_key(self._salt, platform, user_id)
