@@ -23,7 +23,7 @@ from bot import messages as msg
 from bot.callbacks import Action, CallbackData, decode, encode
 from bot.privacy import has_personal_numbers, mask_personal_numbers, user_id_salt, user_key
 from bot.replies import Button, Buttons, Chat, Incoming, Outgoing
-from bot.repository import Profile, Repository
+from bot.repository import Profile, Repository, StorageUnavailable
 from bot.screening_flow import ScreeningFlow
 from bot.services import Services
 from knowledge.answer import Answer, compose, reference_answer, tidy
@@ -66,6 +66,7 @@ class Turn:
     profile: Profile
     out: Outgoing
     voice: bool  # whether the replies also go out as a voice note (a setting changed now counts)
+    storage: bool = True  # False while the database cannot be reached: nothing personal is read
 
     @property
     def user(self) -> str:
@@ -73,7 +74,7 @@ class Turn:
 
     @property
     def private(self) -> bool:
-        return self.incoming.chat is Chat.PRIVATE
+        return self.incoming.chat is Chat.PRIVATE and self.storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +113,14 @@ class Conversation:
 
     def handle(self, incoming: Incoming) -> Outgoing:
         private = incoming.chat is Chat.PRIVATE
-        profile = self.repository.profile(incoming.user) if private else Profile()
-        turn = Turn(incoming, profile, Outgoing(speed=_speed(profile.voice_rate)), voice=profile.voice)
+        try:
+            profile, storage = self.repository.profile(incoming.user) if private else Profile(), True
+        except StorageUnavailable as error:  # answer without it, as in a group, and say what waits
+            log.warning("storage unavailable, answering without it: %s", error)
+            profile, storage = Profile(), False
+        turn = Turn(incoming, profile, Outgoing(speed=_speed(profile.voice_rate)), profile.voice, storage)
+        if not storage and incoming.text:
+            turn.out.add(msg.STORAGE_DOWN)
         try:
             if incoming.callback is not None:
                 self._on_callback(turn)
@@ -123,6 +130,10 @@ class Conversation:
                 turn.out.add(msg.VOICE_INPUT if incoming.media == "voice" else msg.NOT_TEXT)
             else:
                 self._on_text(turn)
+        except StorageUnavailable as error:
+            log.warning("storage unavailable (%s): %s", _describe(incoming), error)
+            turn.out = Outgoing(speed=_speed(profile.voice_rate))
+            turn.out.add(msg.STORAGE_DOWN)
         except Exception:
             log.exception("conversation failed (%s)", _describe(incoming))
             turn.out = Outgoing(speed=_speed(profile.voice_rate))
@@ -233,6 +244,9 @@ class Conversation:
         command.run(self, turn, args)
 
     def _private_only(self, turn: Turn, payload: str) -> None:
+        if not turn.storage:
+            turn.out.add(msg.STORAGE_DOWN)
+            return
         turn.out.add(msg.PRIVATE_ONLY, ((Button("到私聊里继续", link=payload),),))
 
     def _cmd_start(self, turn: Turn, args: str) -> None:
