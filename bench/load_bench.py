@@ -332,6 +332,8 @@ async def _running(app: Application) -> AsyncIterator[Application]:
         if app.running:
             await app.stop()
         await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)  # as run_polling does
 
 
 @contextlib.contextmanager

@@ -55,7 +55,7 @@ class StorageUnavailable(RuntimeError):
     """The database cannot be reached, or stays locked: what needs storage says so, the rest goes on."""
 
 
-def _storage(method: Callable[P, R]) -> Callable[P, R]:
+def storage_call(method: Callable[P, R]) -> Callable[P, R]:
     """Try a unit of work again once when the database is locked or the connection failed; then
     raise StorageUnavailable (naming the error's type only: its text may hold the SQL's values)."""
 
@@ -94,7 +94,7 @@ class Repository:
 
     # -- settings ----------------------------------------------------------------------------------
 
-    @_storage
+    @storage_call
     def profile(self, user: str) -> Profile:
         with session_scope(self.engine) as session:
             row = session.get(UserProfile, user)
@@ -102,14 +102,14 @@ class Repository:
                 return Profile()
             return Profile(row.region, row.voice, row.voice_rate)
 
-    @_storage
+    @storage_call
     def pending(self, user: str) -> str | None:
         """What the person's next message answers (e.g. "region" after /region), if anything."""
         with session_scope(self.engine) as session:
             row = session.get(UserProfile, user)
             return row.pending if row is not None else None
 
-    @_storage
+    @storage_call
     def save_profile(self, user: str, **changes: object) -> Profile:
         for _ in range(3):
             try:
@@ -126,7 +126,7 @@ class Repository:
 
     # -- screenings --------------------------------------------------------------------------------
 
-    @_storage
+    @storage_call
     def screening(self, user: str, *, now: dt.datetime | None = None) -> StoredScreening | None:
         with session_scope(self.engine) as session:
             row = session.get(ScreeningSession, user)
@@ -138,7 +138,7 @@ class Repository:
                 return None
             return StoredScreening(json.loads(row.state), row.version, updated)
 
-    @_storage
+    @storage_call
     def save_screening(self, user: str, state: dict, *, expected_version: int | None) -> int:
         """Write state if the stored version is still `expected_version` (None: no row yet)."""
         payload = json.dumps(state, ensure_ascii=False)
@@ -161,14 +161,14 @@ class Repository:
                 raise StaleState("the screening changed since it was read")
             return expected_version + 1
 
-    @_storage
+    @storage_call
     def drop_screening(self, user: str) -> None:
         with session_scope(self.engine) as session:
             session.execute(delete(ScreeningSession).where(ScreeningSession.user_key == user))
 
     # -- privacy -----------------------------------------------------------------------------------
 
-    @_storage
+    @storage_call
     def stored_about(self, user: str) -> dict[str, object]:
         """Everything stored about one person, as plain values (for /privacy)."""
         with session_scope(self.engine) as session:
@@ -188,7 +188,7 @@ class Repository:
                 else {"state": json.loads(screening.state), "updated_at": _aware(screening.updated_at)},
             }
 
-    @_storage
+    @storage_call
     def forget(self, user: str) -> int:
         """Delete every row about this person in every table; returns how many went."""
         removed = 0
@@ -211,12 +211,12 @@ class Repository:
         except StorageUnavailable as error:
             log.warning("an unanswered question was not logged (%s)", error)
 
-    @_storage
+    @storage_call
     def _add_unanswered(self, text: str) -> None:
         with session_scope(self.engine) as session:
             session.add(UnansweredQuestion(text=text, created_at=utcnow()))
 
-    @_storage
+    @storage_call
     def unanswered(self, limit: int = 50) -> list[tuple[str, int, dt.datetime]]:
         """The most often unanswered questions: (text, count, last asked)."""
         with session_scope(self.engine) as session:
@@ -230,7 +230,7 @@ class Repository:
 
     # -- retention ---------------------------------------------------------------------------------
 
-    @_storage
+    @storage_call
     def purge(self, *, now: dt.datetime | None = None) -> dict[str, int]:
         """Remove screening state and log entries older than their retention periods."""
         now = now or utcnow()
