@@ -13,6 +13,7 @@ from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, Conte
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
+from bot import logmask
 from bot.core import PUBLIC_COMMANDS, Conversation
 from bot.db import scrub
 from bot.outbox import Outbox
@@ -178,6 +179,7 @@ def require_webhook_secret(settings: Settings) -> str:
 
 def run(settings: Settings) -> None:
     """`planbot run`: long polling, or a webhook server when PLANBOT_WEBHOOK_URL is set."""
+    logmask.install(*(s.get_secret_value() for s in (settings.telegram_token, settings.webhook_secret) if s))
     secret = ""
     if settings.webhook_url:
         try:
