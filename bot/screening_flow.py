@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 
 from bot.callbacks import Action, encode
 from bot.replies import Button, Buttons, Outgoing
@@ -32,12 +33,55 @@ IDLE_RESUME = dt.timedelta(hours=6)  # after this long, a message is a new quest
 NO_KEEP = "no_keep"
 
 
+class MemoryStore:
+    """Screenings kept only in this process (no consent to store them), each until MEMORY_TTL after its
+    last answer: entries are dropped as soon as any is looked at past that, not at some later sweep.
+    Values are (state, when it last changed); callers hold ScreeningFlow's lock."""
+
+    def __init__(
+        self, ttl: dt.timedelta = IDLE_RESUME, clock: Callable[[], dt.datetime] | None = None
+    ) -> None:
+        self.ttl = ttl
+        self._clock = clock or _now
+        self._entries: dict[str, tuple[dict, dt.datetime]] = {}
+
+    def _expire(self) -> None:
+        """Drop entries older than the TTL; the dict is in order of last change, oldest first."""
+        cutoff = self._clock() - self.ttl
+        while self._entries:
+            user, (_, changed) = next(iter(self._entries.items()))
+            if changed >= cutoff:
+                return
+            del self._entries[user]
+
+    def get(self, user: str) -> tuple[dict, dt.datetime] | None:
+        self._expire()
+        return self._entries.get(user)
+
+    def __setitem__(self, user: str, value: tuple[dict, dt.datetime]) -> None:
+        self._expire()
+        self._entries.pop(user, None)  # to the end: the order stays that of last change
+        self._entries[user] = value
+
+    def pop(self, user: str, default: None = None) -> tuple[dict, dt.datetime] | None:
+        self._expire()
+        return self._entries.pop(user, default)
+
+    def __contains__(self, user: object) -> bool:
+        self._expire()
+        return user in self._entries
+
+    def __len__(self) -> int:
+        self._expire()
+        return len(self._entries)
+
+
 class ScreeningFlow:
     def __init__(self, repository: Repository, services: Services) -> None:
         self.repository = repository
         self.services = services
         self._titles = {s["name"]: s["title"] for s in engine.list_screenings()}
-        self._memory: dict[str, tuple[dict, dt.datetime]] = {}
+        self._memory = MemoryStore()
         self._lock = threading.Lock()
 
     # -- catalogue ---------------------------------------------------------------------------------
