@@ -11,6 +11,7 @@ person blocked the bot).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import datetime as dt
 import logging
@@ -104,10 +105,18 @@ async def take_buttons_away(query: CallbackQuery) -> None:
 
 
 def payloads(outgoing: Outgoing, bot_username: str | None) -> list[dict[str, Any]]:
-    """The messages an Outgoing becomes, as JSON-ready dicts: text pieces with their keyboards, then
-    the voice note's script (spoken when sent: audio is never written down)."""
+    """The messages an Outgoing becomes, as JSON-ready dicts: text pieces with their keyboards, pictures
+    (charts: no personal data) as base64 PNG, then the voice note's script (spoken when sent: audio is
+    never written down)."""
     out: list[dict[str, Any]] = []
     for reply in outgoing.replies:
+        image = getattr(reply, "image", None)  # a picture reply (a chart): the PNG, captioned in words
+        if image is not None:
+            markup = keyboard(reply, bot_username)
+            caption = getattr(reply, "image_caption", "") or None
+            photo = base64.b64encode(image).decode()
+            out.append({"photo": photo, "caption": caption, "markup": markup.to_dict() if markup else None})
+            continue
         pieces = split_message(reply.text)
         for i, piece in enumerate(pieces):
             markup = keyboard(reply, bot_username) if i == len(pieces) - 1 else None
@@ -202,10 +211,19 @@ class Postman:
 
     async def _send(self, letter: Letter) -> None:
         chat_id, payload = letter.chat_id, letter.payload
+        markup = InlineKeyboardMarkup.de_json(payload["markup"], self.bot) if payload.get("markup") else None
         if "text" in payload:
-            markup = InlineKeyboardMarkup.de_json(payload["markup"], self.bot) if payload["markup"] else None
             await with_retries(
                 lambda: self.bot.send_message(chat_id, payload["text"], reply_markup=markup), "sendMessage"
+            )
+            return
+        if "photo" in payload:
+            image = base64.b64decode(payload["photo"])
+            await with_retries(
+                lambda: self.bot.send_photo(
+                    chat_id, image, caption=payload["caption"], filename="chart.png", reply_markup=markup
+                ),
+                "sendPhoto",
             )
             return
         outgoing = Outgoing(
