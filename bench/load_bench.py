@@ -1,7 +1,7 @@
 """planbot under load: hundreds of simulated people talking to the real bot through the fake Bot API.
 
 `python -m bench.load_bench [--updates N] [--users N] [--think S] [--backend sqlite|postgres]
-[--rate-limited] [--faults S] [--output FILE]` prints JSON and writes bench/results/load.json (or FILE).
+[--rate-limited] [--faults N] [--output FILE]` prints JSON and writes bench/results/load.json (or FILE).
 
 The bot is `build_application` with its real handlers, polling `tests.fakes.bot_api.FakeBotApi` in this
 process. Each simulated person sends a message, waits until planbot has finished with it, then sends the
@@ -13,9 +13,11 @@ marks the moment planbot finished an update; since planbot handles one person's 
 the messages sent to a chat between two of those moments are exactly the replies to that update. That is
 how replies are counted per update (none lost, none extra) and latency measured from push to first reply.
 
-With --faults S, the fake Bot API fails bursts of requests, on average every S seconds: up to five
-500s or three 429s in a row on sendMessage, dropped connections, 500s on sendVoice and on getUpdates.
-Every update must still be answered once, each reply delivered once (handlers.delivery retries them).
+With --faults N, the fake Bot API fails bursts of requests, on average after every N messages delivered
+(one burst at a time per method): up to five 500s or three 429s in a row on sendMessage, dropped
+connections, 500s on sendVoice. (getUpdates faults are left to tests/handlers/test_e2e.py: after each,
+python-telegram-bot's polling waits a second or more.) Every update must still be answered once, each
+reply delivered once (handlers.delivery retries them).
 
 By default Telegram's rate limiter is switched off: `AIORateLimiter` paces every chat request to Telegram's
 30 per second, so with it on the benchmark measures that pacing, not planbot (`--rate-limited` shows it).
@@ -271,17 +273,23 @@ FAULTS = (
     ("sendMessage", 429, 3),
     ("sendMessage", "drop", 2),
     ("sendVoice", 500, 3),
-    ("getUpdates", 500, 2),
 )
 
 
-async def _inject_faults(
-    fake: FakeBotApi, every_s: float, rng: random.Random, injected: dict[str, int]
-) -> None:
-    """A burst of failures on a random method, on average every `every_s` seconds, until cancelled."""
+async def _inject_faults(fake: FakeBotApi, every: int, rng: random.Random, injected: dict[str, int]) -> None:
+    """A burst of failures on a random method after every `every` delivered messages on average (so
+    faults follow traffic, as Telegram's do), never while one is still pending on that method."""
+    delivered = 0
+    gap = rng.expovariate(1 / every)
     while True:
-        await asyncio.sleep(rng.expovariate(1 / every_s))
+        await asyncio.sleep(0.02)
+        now = fake.count("sendMessage") + fake.count("sendVoice")
+        if now - delivered < gap:
+            continue
         method, kind, most = rng.choice(FAULTS)
+        if fake.faults_pending(method):
+            continue
+        delivered, gap = now, rng.expovariate(1 / every)
         times = rng.randint(1, most)
         if kind == "drop":
             fake.drop_next(method, times=times)
@@ -305,7 +313,7 @@ async def simulate(
     think_s: float = 0.0,
     seed: int = 2021,
     first_user_id: int = FIRST_USER_ID,
-    fault_every_s: float = 0.0,
+    fault_every: int = 0,
 ) -> LoadReport:
     """Run planbot (polling `fake`) while `users` people send `updates` updates in all; what happened."""
     app = build_application(services.settings, services=services, base_url=fake.base_url)
@@ -323,8 +331,8 @@ async def simulate(
             sampling = asyncio.create_task(sampler.run())
             injected: dict[str, int] = {}
             faults = (
-                asyncio.create_task(_inject_faults(fake, fault_every_s, random.Random(seed), injected))
-                if fault_every_s > 0
+                asyncio.create_task(_inject_faults(fake, fault_every, random.Random(seed), injected))
+                if fault_every > 0
                 else None
             )
             started = time.monotonic()
@@ -406,7 +414,7 @@ def run(
     rate_limited: bool = False,
     voice_share: float = VOICE_SHARE,
     think_s: float = 0.0,
-    fault_every_s: float = 0.0,
+    fault_every: int = 0,
 ) -> dict[str, object]:
     """The load benchmark on a fresh data directory and database; its results as a JSON-ready dict."""
     with (
@@ -433,7 +441,7 @@ def run(
                     voice_share=voice_share,
                     rate_limited=rate_limited,
                     think_s=think_s,
-                    fault_every_s=fault_every_s,
+                    fault_every=fault_every,
                 )
             )
         finally:
@@ -442,7 +450,7 @@ def run(
         "measured_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "backend": backend,
         "think_s_mean": think_s,
-        "fault_burst_every_s": fault_every_s,
+        "fault_burst_every_messages": fault_every,
         "telegram_rate_limiter": "on (AIORateLimiter, 30 chat requests/s)" if rate_limited else "off",
         "transport": "long polling, in-process, fake Bot API on 127.0.0.1",
         "services_open_s": round(open_s, 2),
@@ -469,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         backend=args.backend,
         rate_limited=args.rate_limited,
         think_s=args.think,
-        fault_every_s=args.faults,
+        fault_every=args.faults,
     )
     text = json.dumps(result, ensure_ascii=False, indent=1)
     args.output.parent.mkdir(parents=True, exist_ok=True)

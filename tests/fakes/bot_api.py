@@ -349,6 +349,11 @@ class FakeBotApi:
         """Close the connection of the next calls without answering (→ ``NetworkError``)."""
         self._add_fault(method, times, _Fault("drop"))
 
+    def faults_pending(self, method: str) -> int:
+        """How many injected faults the next calls of ``method`` will still meet."""
+        with self._lock:
+            return len(self._faults.get(method, ()))
+
     def clear_faults(self) -> None:
         """Answer every call normally again."""
         with self._lock:
