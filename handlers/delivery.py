@@ -15,6 +15,7 @@ import base64
 import contextlib
 import datetime as dt
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -39,6 +40,11 @@ ATTEMPTS = 6  # a reply survives five failures in a row
 BACKOFF = 0.5  # seconds before the second try after a 5xx, doubled each time…
 BACKOFF_MAX = 8.0  # …up to this
 RETRY_AFTER_SLACK = 0.1
+#: How long after start-up an update may be one handled before: in polling mode, those a dead process
+#: fetched but had not confirmed come again in the first batch. (Webhook: Telegram sends again only what
+#: was not answered 200, and python-telegram-bot answers 200 once it has queued an update.) After this,
+#: updates are not looked up: the look-up is a database round trip for every update.
+RECHECK_S = 60.0
 ACTION_DELAY = 0.4  # show "typing…" only when work takes longer than a moment
 ACTION_REPEAT = 4.5  # Telegram shows an action for about five seconds
 
@@ -139,10 +145,11 @@ class Postman:
         self.bot = bot
         self.conversation = conversation
         self.outbox = outbox
+        self._recheck_until = time.monotonic() + RECHECK_S
 
     async def seen(self, update_key: str) -> bool:
         """Whether this update was handled before (Telegram delivered it again after a restart)."""
-        if self.outbox is None:
+        if self.outbox is None or time.monotonic() > self._recheck_until:
             return False
         try:
             return await asyncio.to_thread(self.outbox.seen, update_key)
