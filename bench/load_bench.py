@@ -1,7 +1,7 @@
 """planbot under load: hundreds of simulated people talking to the real bot through the fake Bot API.
 
 `python -m bench.load_bench [--updates N] [--users N] [--think S] [--backend sqlite|postgres]
-[--rate-limited] [--output FILE]` prints JSON and writes bench/results/load.json (or FILE).
+[--rate-limited] [--faults N] [--output FILE]` prints JSON and writes bench/results/load.json (or FILE).
 
 The bot is `build_application` with its real handlers, polling `tests.fakes.bot_api.FakeBotApi` in this
 process. Each simulated person sends a message, waits until planbot has finished with it, then sends the
@@ -12,6 +12,12 @@ commands, and for about 2% of people voice replies. One observer handler in a gr
 marks the moment planbot finished an update; since planbot handles one person's updates one at a time,
 the messages sent to a chat between two of those moments are exactly the replies to that update. That is
 how replies are counted per update (none lost, none extra) and latency measured from push to first reply.
+
+With --faults N, the fake Bot API fails bursts of requests, on average after every N messages delivered
+(one burst at a time per method): up to five 500s or three 429s in a row on sendMessage, dropped
+connections, 500s on sendVoice. (getUpdates faults are left to tests/handlers/test_e2e.py: after each,
+python-telegram-bot's polling waits a second or more.) Every update must still be answered once, each
+reply delivered once (handlers.delivery retries them).
 
 By default Telegram's rate limiter is switched off: `AIORateLimiter` paces every chat request to Telegram's
 30 per second, so with it on the benchmark measures that pacing, not planbot (`--rate-limited` shows it).
@@ -93,6 +99,7 @@ class LoadReport:
     peak_rss_with_children: int
     rss_before: int
     voice_users: int
+    faults_injected: dict[str, int] = field(default_factory=dict)
 
     @property
     def lost(self) -> list[int]:
@@ -109,6 +116,10 @@ class LoadReport:
     @property
     def error_replies(self) -> int:
         return sum(messages.ERROR in e.texts for e in self.exchanges)
+
+    @property
+    def delivery_failed_replies(self) -> int:
+        return sum(messages.DELIVERY_FAILED in e.texts for e in self.exchanges)
 
     def summary(self) -> dict[str, object]:
         done = [e for e in self.exchanges if e.first_reply is not None and e.done is not None]
@@ -133,6 +144,8 @@ class LoadReport:
             "duplicated_updates": len(self.duplicated),
             "stray_messages": self.stray_messages,
             "error_replies": self.error_replies,
+            "faults_injected": dict(sorted(self.faults_injected.items())),
+            "delivery_failed_replies": self.delivery_failed_replies,
             "errors_logged": self.errors_logged,
             "rss_before_mb": round(self.rss_before / MB, 1),
             "peak_rss_mb": round(self.peak_rss / MB, 1),
@@ -255,6 +268,37 @@ class _Load:
         return sum(len(calls) for chat, calls in self._inbox.items() if chat in people)
 
 
+#: (method, status or "drop", at most this many in a row): Telegram's faults at their worst.
+FAULTS = (
+    ("sendMessage", 500, 5),
+    ("sendMessage", 429, 3),
+    ("sendMessage", "drop", 2),
+    ("sendVoice", 500, 3),
+)
+
+
+async def _inject_faults(fake: FakeBotApi, every: int, rng: random.Random, injected: dict[str, int]) -> None:
+    """A burst of failures on a random method after every `every` delivered messages on average (so
+    faults follow traffic, as Telegram's do), never while one is still pending on that method."""
+    delivered = 0
+    gap = rng.expovariate(1 / every)
+    while True:
+        await asyncio.sleep(0.02)
+        now = fake.count("sendMessage") + fake.count("sendVoice")
+        if now - delivered < gap:
+            continue
+        method, kind, most = rng.choice(FAULTS)
+        if fake.faults_pending(method):
+            continue
+        delivered, gap = now, rng.expovariate(1 / every)
+        times = rng.randint(1, most)
+        if kind == "drop":
+            fake.drop_next(method, times=times)
+        else:
+            fake.fail_next(method, kind, times=times)
+        injected[f"{method} {kind}"] = injected.get(f"{method} {kind}", 0) + times
+
+
 def _budgets(updates: int, users: int) -> list[int]:
     return [updates // users + (i < updates % users) for i in range(users)]
 
@@ -270,6 +314,7 @@ async def simulate(
     think_s: float = 0.0,
     seed: int = 2021,
     first_user_id: int = FIRST_USER_ID,
+    fault_every: int = 0,
 ) -> LoadReport:
     """Run planbot (polling `fake`) while `users` people send `updates` updates in all; what happened."""
     app = build_application(services.settings, services=services, base_url=fake.base_url)
@@ -285,6 +330,12 @@ async def simulate(
     try:
         async with _running(app):
             sampling = asyncio.create_task(sampler.run())
+            injected: dict[str, int] = {}
+            faults = (
+                asyncio.create_task(_inject_faults(fake, fault_every, random.Random(seed), injected))
+                if fault_every > 0
+                else None
+            )
             started = time.monotonic()
             await asyncio.gather(
                 *(
@@ -300,6 +351,9 @@ async def simulate(
             )
             wall = time.monotonic() - started
             sampling.cancel()
+            if faults is not None:
+                faults.cancel()
+            fake.clear_faults()
     finally:
         logging.getLogger().removeHandler(errors)
     ids = [e.update_id for e in load.exchanges]
@@ -314,6 +368,7 @@ async def simulate(
         peak_rss_with_children=sampler.peak_with_children,
         rss_before=rss_before,
         voice_users=voice_users,
+        faults_injected=injected,
     )
 
 
@@ -333,6 +388,8 @@ async def _running(app: Application) -> AsyncIterator[Application]:
         if app.running:
             await app.stop()
         await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)  # as run_polling does
 
 
 @contextlib.contextmanager
@@ -358,6 +415,7 @@ def run(
     rate_limited: bool = False,
     voice_share: float = VOICE_SHARE,
     think_s: float = 0.0,
+    fault_every: int = 0,
 ) -> dict[str, object]:
     """The load benchmark on a fresh data directory and database; its results as a JSON-ready dict."""
     with (
@@ -384,6 +442,7 @@ def run(
                     voice_share=voice_share,
                     rate_limited=rate_limited,
                     think_s=think_s,
+                    fault_every=fault_every,
                 )
             )
         finally:
@@ -392,6 +451,7 @@ def run(
         "measured_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "backend": backend,
         "think_s_mean": think_s,
+        "fault_burst_every_messages": fault_every,
         "telegram_rate_limiter": "on (AIORateLimiter, 30 chat requests/s)" if rate_limited else "off",
         "transport": "long polling, in-process, fake Bot API on 127.0.0.1",
         "services_open_s": round(open_s, 2),
@@ -407,10 +467,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--think", type=float, default=0.0, help="mean pause between a person's messages, s")
     parser.add_argument("--rate-limited", action="store_true", help="keep Telegram's 30/s pacing on")
+    parser.add_argument(
+        "--faults", type=float, default=0.0, help="mean seconds between fault bursts; 0: none"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "load.json")
     args = parser.parse_args(argv)
     result = run(
-        args.updates, args.users, backend=args.backend, rate_limited=args.rate_limited, think_s=args.think
+        args.updates,
+        args.users,
+        backend=args.backend,
+        rate_limited=args.rate_limited,
+        think_s=args.think,
+        fault_every=args.faults,
     )
     text = json.dumps(result, ensure_ascii=False, indent=1)
     args.output.parent.mkdir(parents=True, exist_ok=True)

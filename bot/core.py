@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 from bot import messages as msg
 from bot.callbacks import Action, CallbackData, decode, encode
-from bot.privacy import has_personal_numbers, load_or_create_salt, mask_personal_numbers, user_key
+from bot.privacy import has_personal_numbers, mask_personal_numbers, user_id_salt, user_key
 from bot.replies import MAX_CAPTION, Button, Buttons, Chat, Incoming, Outgoing
-from bot.repository import Memory, Profile, Repository
+from bot.repository import Memory, Profile, Repository, StorageUnavailable
 from bot.screening_flow import ScreeningFlow
 from bot.services import Services
 from bot.typed import Control, control_word, match_choice, numbered
@@ -76,6 +76,7 @@ class Turn:
     pending_done: bool = False  # the prompt or choice that was pending has been answered or left
     offers_region: bool = False  # this turn asks for a region (its choices are regions)
     offer_region: str | None = None  # a region named in passing, offered to be saved
+    storage: bool = True  # False while the database cannot be reached: nothing personal is read
 
     @property
     def user(self) -> str:
@@ -83,7 +84,7 @@ class Turn:
 
     @property
     def private(self) -> bool:
-        return self.incoming.chat is Chat.PRIVATE
+        return self.incoming.chat is Chat.PRIVATE and self.storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +106,7 @@ class Conversation:
         self.repository = Repository(services.engine)
         self.screenings = ScreeningFlow(self.repository, services)
         self.log_unanswered = log_unanswered
-        salt = services.settings.user_id_salt
-        self._salt = load_or_create_salt(services.engine, salt.get_secret_value() if salt else None)
+        self._salt = user_id_salt(services.settings, services.engine)
 
     def user_key(self, platform: str, user_id: int | str) -> str:
         return user_key(self._salt, platform, user_id)
@@ -123,9 +123,18 @@ class Conversation:
 
     def handle(self, incoming: Incoming) -> Outgoing:
         private = incoming.chat is Chat.PRIVATE
-        profile = self.repository.profile(incoming.user) if private else Profile()
-        memory = self.repository.memory(incoming.user) if private else Memory()
+        profile, memory, storage = Profile(), Memory(), True
+        if private:
+            try:
+                profile = self.repository.profile(incoming.user)
+                memory = self.repository.memory(incoming.user)
+            except StorageUnavailable as error:  # answer without it, as in a group, and say what waits
+                log.warning("storage unavailable, answering without it: %s", error)
+                storage = False
         turn = Turn(incoming, profile, Outgoing(speed=_speed(profile.voice_rate)), profile.voice, memory)
+        turn.storage = storage
+        if not storage and incoming.text:
+            turn.out.add(msg.STORAGE_DOWN)
         try:
             if incoming.callback is not None:
                 self._on_callback(turn)
@@ -135,13 +144,20 @@ class Conversation:
                 turn.out.add(msg.VOICE_INPUT if incoming.media == "voice" else msg.NOT_TEXT)
             else:
                 self._on_text(turn)
+        except StorageUnavailable as error:
+            log.warning("storage unavailable (%s): %s", _describe(incoming), error)
+            turn.out = Outgoing(speed=_speed(profile.voice_rate))
+            turn.out.add(msg.STORAGE_DOWN)
         except Exception:
             log.exception("conversation failed (%s)", _describe(incoming))
             turn.out = Outgoing(speed=_speed(profile.voice_rate))
             turn.out.add(msg.ERROR)
         out = turn.out
-        if private:
-            self._remember_choices(turn)
+        if turn.private:
+            try:
+                self._remember_choices(turn)
+            except StorageUnavailable as error:  # the reply stands; a typed answer to it is not read
+                log.warning("storage unavailable, choices not kept: %s", error)
         if turn.voice and out.replies and not out.speech:
             out.say(*(("answer", r.text) for r in out.replies))
         if not turn.voice:
@@ -281,7 +297,7 @@ class Conversation:
         answer = self.services.answerer.answer(asked, region=self._region_for(turn))
         self._keep_context(turn, answer)
         if not answer.in_scope and answer.kind is None:
-            if self.log_unanswered:
+            if self.log_unanswered and turn.private:  # a group's talk is not ours to keep
                 self.repository.log_unanswered(mask_personal_numbers(text))
             turn.out.answered = False
         turn.out.answer = answer
@@ -338,6 +354,9 @@ class Conversation:
         command.run(self, turn, args)
 
     def _private_only(self, turn: Turn, payload: str) -> None:
+        if not turn.storage:
+            turn.out.add(msg.STORAGE_DOWN)
+            return
         turn.out.add(msg.PRIVATE_ONLY, ((Button("到私聊里继续", link=payload),),))
 
     def _cmd_start(self, turn: Turn, args: str) -> None:

@@ -24,28 +24,58 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0003"  # the newest file in migrations/versions; a test keeps the two in step
+HEAD_REVISION = "0004"  # the newest file in migrations/versions; a test keeps the two in step
 _STARTUP_LOCK_ID = 0x706C616E  # "plan": any constant shared by every worker
 
 
+#: How long SQLite waits for another writer before giving up (bot.repository then tries again a few
+#: times and otherwise says storage is unavailable; a person is never kept waiting half a minute).
+SQLITE_BUSY_MS = 2000
+#: How long a PostgreSQL connection attempt may take: a stopped server refuses at once, an unreachable
+#: host would otherwise hang for the operating system's TCP timeout.
+CONNECT_TIMEOUT_S = 3
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite gets WAL, foreign keys, secure_delete and a short busy timeout."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL so readers never wait for a writer; synchronous=NORMAL, which in WAL mode loses nothing when
+    the process dies (only on power loss); secure_delete so deleted rows are overwritten with zeros,
+    not left in free pages."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
+
+
+def scrub(engine: Engine) -> None:
+    """After deleting personal rows: copy the write-ahead log into the database file and empty it, so
+    deleted rows survive in neither (secure_delete has zeroed them in the pages). PostgreSQL has no
+    such file beside the database; its VACUUM reclaims dead rows on its own schedule."""
+    if engine.dialect.name != "sqlite":
+        return
+    for _ in range(3):
+        with engine.connect() as connection:
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if not busy:
+            return
+    log.warning("the write-ahead log could not be emptied now (readers are busy); SQLite will soon")
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, DateTime, Text
+from sqlalchemy import BigInteger, Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -78,3 +78,27 @@ class AppMeta(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A reply written down before it is sent, so that a restart sends what was not delivered, once.
+
+    (update_key, position) is the reply's idempotency key: an update handled before is not handled again,
+    and each of its replies is sent until Telegram confirms it. Once delivered (or given up), the chat
+    id and the payload are cleared; the key alone stays a day, then `purge` deletes it.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("update_key", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    update_key: str = Field(
+        max_length=64, index=True, description="salted hash of the update and chat ids (Telegram reuses ids)"
+    )
+    position: int
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    state: str = Field(default="pending", max_length=8, index=True, description="pending, sent or failed")
+    owner: str = Field(max_length=32, description="the process sending it")
+    lease_until: dt.datetime = Field(sa_column=_timestamp())
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_timestamp())

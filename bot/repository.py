@@ -1,5 +1,9 @@
 """Reading and writing what planbot keeps about people (bot.models), in short units of work.
 
+When the database cannot be reached, or SQLite stays locked by another writer after a short wait and
+one more try, every method raises `StorageUnavailable`, and the conversation answers what it can
+without storage. The anonymous log is the exception: losing one entry is better than failing a reply.
+
 Screening state uses optimistic concurrency: every write names the version it read and
 fails with `StaleState` if another worker wrote in between. Row locks would serialise the
 same way on PostgreSQL, but they hold a transaction open across the engine step and do
@@ -9,16 +13,26 @@ nothing on SQLite; a version column behaves the same on both and never blocks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import select
 
+from bot.db import scrub
 from bot.models import ConversationMemory, ScreeningSession, UnansweredQuestion, UserProfile, utcnow
+from bot.privacy import anonymise
 from knowledge.store import session_scope
+
+log = logging.getLogger(__name__)
 
 SCREENING_RETENTION = dt.timedelta(days=30)
 UNANSWERED_RETENTION = dt.timedelta(days=180)
@@ -28,8 +42,38 @@ UNANSWERED_MAX_CHARS = 500
 CONVERSATION_MEMORY = dt.timedelta(minutes=30)
 
 
+STORAGE_ATTEMPTS = 2  # SQLite waits bot.db.SQLITE_BUSY_MS each time; PostgreSQL down fails at once
+STORAGE_PAUSE = 0.2  # seconds between the tries
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
 class StaleState(RuntimeError):
     """The screening state changed since it was read (another worker handled an update)."""
+
+
+class StorageUnavailable(RuntimeError):
+    """The database cannot be reached, or stays locked: what needs storage says so, the rest goes on."""
+
+
+def storage_call(method: Callable[P, R]) -> Callable[P, R]:
+    """Try a unit of work again once when the database is locked or the connection failed; then
+    raise StorageUnavailable (naming the error's type only: its text may hold the SQL's values)."""
+
+    @functools.wraps(method)
+    def attempt(*args: P.args, **kwargs: P.kwargs) -> R:
+        for n in range(STORAGE_ATTEMPTS):
+            try:
+                return method(*args, **kwargs)
+            except (OperationalError, InterfaceError, PoolTimeout) as error:
+                if n == STORAGE_ATTEMPTS - 1:
+                    reason = type(getattr(error, "orig", None) or error).__name__
+                    raise StorageUnavailable(f"{method.__name__}: {reason}") from None
+                time.sleep(STORAGE_PAUSE)
+        raise AssertionError("unreachable")
+
+    return attempt
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +106,7 @@ class Repository:
 
     # -- settings ----------------------------------------------------------------------------------
 
+    @storage_call
     def profile(self, user: str) -> Profile:
         with session_scope(self.engine) as session:
             row = session.get(UserProfile, user)
@@ -69,6 +114,7 @@ class Repository:
                 return Profile()
             return Profile(row.region, row.voice, row.voice_rate)
 
+    @storage_call
     def save_profile(self, user: str, **changes: object) -> Profile:
         for _ in range(3):
             try:
@@ -85,6 +131,7 @@ class Repository:
 
     # -- the conversation's short memory ---------------------------------------------------------------
 
+    @storage_call
     def memory(self, user: str, *, now: dt.datetime | None = None) -> Memory:
         with session_scope(self.engine) as session:
             row = session.get(ConversationMemory, user)
@@ -99,6 +146,7 @@ class Repository:
                 row.pending, choices if row.pending else (), row.context_region, _aware(row.updated_at)
             )
 
+    @storage_call
     def remember(self, user: str, **changes: object) -> None:
         """Change the short memory (pending, choices, context_region); a row with nothing left goes."""
         for _ in range(3):
@@ -123,6 +171,7 @@ class Repository:
 
     # -- screenings --------------------------------------------------------------------------------
 
+    @storage_call
     def screening(self, user: str, *, now: dt.datetime | None = None) -> StoredScreening | None:
         with session_scope(self.engine) as session:
             row = session.get(ScreeningSession, user)
@@ -134,6 +183,7 @@ class Repository:
                 return None
             return StoredScreening(json.loads(row.state), row.version, updated)
 
+    @storage_call
     def save_screening(self, user: str, state: dict, *, expected_version: int | None) -> int:
         """Write state if the stored version is still `expected_version` (None: no row yet)."""
         payload = json.dumps(state, ensure_ascii=False)
@@ -156,12 +206,14 @@ class Repository:
                 raise StaleState("the screening changed since it was read")
             return expected_version + 1
 
+    @storage_call
     def drop_screening(self, user: str) -> None:
         with session_scope(self.engine) as session:
             session.execute(delete(ScreeningSession).where(ScreeningSession.user_key == user))
 
     # -- privacy -----------------------------------------------------------------------------------
 
+    @storage_call
     def stored_about(self, user: str) -> dict[str, object]:
         """Everything stored about one person, as plain values (for /privacy)."""
         with session_scope(self.engine) as session:
@@ -182,23 +234,35 @@ class Repository:
                 "context_region": memory.context_region if (memory := self.memory(user)) else None,
             }
 
+    @storage_call
     def forget(self, user: str) -> int:
         """Delete every row about this person in every table; returns how many went."""
         removed = 0
         with session_scope(self.engine) as session:
             for table in (UserProfile, ScreeningSession, ConversationMemory):
                 removed += session.execute(delete(table).where(table.user_key == user)).rowcount or 0
+        scrub(self.engine)  # and out of SQLite's write-ahead log, too
         return removed
 
     # -- the anonymous log -------------------------------------------------------------------------
 
-    def log_unanswered(self, masked_text: str) -> None:
-        text = masked_text.strip()[:UNANSWERED_MAX_CHARS]
-        if not text:
+    def log_unanswered(self, text: str) -> None:
+        """Keep a question the plans could not answer, without personal numbers or names, and
+        without anything that says who asked. Never raises for want of storage."""
+        kept = anonymise(text).strip()[:UNANSWERED_MAX_CHARS]
+        if not kept:
             return
+        try:
+            self._add_unanswered(kept)
+        except StorageUnavailable as error:
+            log.warning("an unanswered question was not logged (%s)", error)
+
+    @storage_call
+    def _add_unanswered(self, text: str) -> None:
         with session_scope(self.engine) as session:
             session.add(UnansweredQuestion(text=text, created_at=utcnow()))
 
+    @storage_call
     def unanswered(self, limit: int = 50) -> list[tuple[str, int, dt.datetime]]:
         """The most often unanswered questions: (text, count, last asked)."""
         with session_scope(self.engine) as session:
@@ -212,6 +276,7 @@ class Repository:
 
     # -- retention ---------------------------------------------------------------------------------
 
+    @storage_call
     def purge(self, *, now: dt.datetime | None = None) -> dict[str, int]:
         """Remove screening state and log entries older than their retention periods."""
         now = now or utcnow()
@@ -236,6 +301,7 @@ class Repository:
                 capped = session.execute(
                     delete(UnansweredQuestion).where(UnansweredQuestion.id <= keep_from)
                 ).rowcount
+        scrub(self.engine)
         return {"screenings": screenings or 0, "unanswered": (old or 0) + (capped or 0)}
 
 

@@ -20,11 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot.callbacks import Action, encode
 from bot.replies import Button, Buttons, Outgoing
-from bot.repository import SCREENING_RETENTION, Profile, Repository, StaleState
+from bot.repository import (
+    CONVERSATION_MEMORY,
+    SCREENING_RETENTION,
+    UNANSWERED_RETENTION,
+    Profile,
+    Repository,
+    StaleState,
+)
 from bot.services import Services
 from knowledge import screening as engine
 from knowledge.library import Library
@@ -37,11 +45,54 @@ IDLE_RESUME = dt.timedelta(hours=6)  # after this long, a message is a new quest
 NO_KEEP = "no_keep"
 
 
+class MemoryStore:
+    """Screenings kept only in this process (no consent to store them), each until MEMORY_TTL after its
+    last answer: entries are dropped as soon as any is looked at past that, not at some later sweep.
+    Values are (state, when it last changed); callers hold ScreeningFlow's lock."""
+
+    def __init__(
+        self, ttl: dt.timedelta = IDLE_RESUME, clock: Callable[[], dt.datetime] | None = None
+    ) -> None:
+        self.ttl = ttl
+        self._clock = clock or _now
+        self._entries: dict[str, tuple[dict, dt.datetime]] = {}
+
+    def _expire(self) -> None:
+        """Drop entries older than the TTL; the dict is in order of last change, oldest first."""
+        cutoff = self._clock() - self.ttl
+        while self._entries:
+            user, (_, changed) = next(iter(self._entries.items()))
+            if changed >= cutoff:
+                return
+            del self._entries[user]
+
+    def get(self, user: str) -> tuple[dict, dt.datetime] | None:
+        self._expire()
+        return self._entries.get(user)
+
+    def __setitem__(self, user: str, value: tuple[dict, dt.datetime]) -> None:
+        self._expire()
+        self._entries.pop(user, None)  # to the end: the order stays that of last change
+        self._entries[user] = value
+
+    def pop(self, user: str, default: None = None) -> tuple[dict, dt.datetime] | None:
+        self._expire()
+        return self._entries.pop(user, default)
+
+    def __contains__(self, user: object) -> bool:
+        self._expire()
+        return user in self._entries
+
+    def __len__(self) -> int:
+        self._expire()
+        return len(self._entries)
+
+
 class ScreeningFlow:
     def __init__(self, repository: Repository, services: Services) -> None:
         self.repository = repository
         self.services = services
-        self._memory: dict[str, tuple[dict, dt.datetime]] = {}
+        self._memory = MemoryStore()
         self._lock = threading.Lock()
 
     @property
@@ -267,11 +318,21 @@ class ScreeningFlow:
         with self._lock:
             in_memory = user in self._memory
         if in_memory:
-            lines.append("您选择了不保存自测回答：它们只在本次运行中临时使用，不写入数据库。")
+            lines.append(
+                "您选择了不保存自测回答：它们只在本次运行中临时使用，不写入数据库，"
+                f"最后一次回答{IDLE_RESUME.seconds // 3600}小时后删除。"
+            )
+        if stored.get("context_region"):
+            minutes = CONVERSATION_MEMORY.seconds // 60
+            lines.append(
+                f"对话中提到的地区：{stored['context_region']}，用来回答接下来的问题；{minutes}分钟不说话就忘掉。"
+            )
         if len(lines) == 1:
             lines = ["目前没有保存您的任何信息。"]
         lines.append(
-            "我不保存您问的问题，也不保存您的姓名和 Telegram 账号，只保存账号的加密摘要，用来找到您的设置。"
+            f"您在私聊里问的、规划没能回答的问题，会去掉身份证号、手机号和姓名后匿名保存{UNANSWERED_RETENTION.days}天，"
+            "和您的账号没有关联，用来改进回答；其他问题不保存。"
+            "我不保存您的姓名和 Telegram 账号，只保存账号的加密摘要，用来找到您的设置。"
             f"同意保存的自测回答保存{CONSENT_KEEP_DAYS}天。发送 /forget 可以随时全部删除。"
         )
         return "\n".join(lines)

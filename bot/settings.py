@@ -40,7 +40,11 @@ class Settings(BaseSettings):
     )
     user_id_salt: SecretStr | None = Field(
         default=None,
-        description="salt for hashing Telegram user ids; generated and kept in the database if unset",
+        description="salt for hashing Telegram user ids; when unset, the key file below is used",
+    )
+    user_id_salt_file: Path | None = Field(
+        default=None,
+        description="file holding the salt (made 0600 at first start); default user-id.key in data_dir",
     )
     voice_cache_mb: int = Field(default=200, description="size cap of the on-disk voice-note cache")
     log_level: str = Field(default="INFO", description="logging level")
@@ -59,6 +63,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'planbot.sqlite3'}"
+
+    @property
+    def resolved_user_id_salt_file(self) -> Path:
+        return self.user_id_salt_file or self.data_dir / "user-id.key"
 
     @property
     def index_dir(self) -> Path:

@@ -9,9 +9,11 @@ from telegram.ext import Application, CallbackContext, ExtBot
 if TYPE_CHECKING:
     from bot.core import Conversation
     from bot.settings import Settings
+    from handlers.delivery import Postman
 
 CONVERSATION = "planbot.conversation"
 SETTINGS = "planbot.settings"
+POSTMAN = "planbot.postman"
 
 
 class PlanbotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -23,7 +25,14 @@ class PlanbotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def settings(self) -> Settings:
         return self.bot_data[SETTINGS]
 
+    @property
+    def postman(self) -> Postman:
+        return self.bot_data[POSTMAN]
 
-def attach(application: Application, conversation: Conversation, settings: Settings) -> None:
+
+def attach(
+    application: Application, conversation: Conversation, settings: Settings, postman: Postman
+) -> None:
     application.bot_data[CONVERSATION] = conversation
     application.bot_data[SETTINGS] = settings
+    application.bot_data[POSTMAN] = postman

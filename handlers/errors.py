@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import messages
 from handlers.context import PlanbotContext
+from handlers.delivery import with_retries
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +22,10 @@ async def on_error(update: object, context: PlanbotContext) -> None:
         return
     log.error("error while handling %s", kind, exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None:
+        chat_id = update.effective_chat.id
         try:
-            await context.bot.send_message(update.effective_chat.id, messages.ERROR)
-        except Exception:  # the error may be that we cannot send at all
+            await with_retries(lambda: context.bot.send_message(chat_id, messages.ERROR), "sendMessage")
+        except TelegramError:  # the error may be that we cannot send at all
             log.warning("could not tell the user about the error")
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.error import TelegramError
 
 from bot.core import clause_text
 from handlers.context import PlanbotContext
+from handlers.delivery import with_retries
+
+log = logging.getLogger(__name__)
 
 MAX_RESULTS = 10
 
@@ -31,4 +36,9 @@ async def on_inline_query(update: Update, context: PlanbotContext) -> None:
         )
         for i, r in enumerate(outcome.results)
     ]
-    await query.answer(results, cache_time=60, is_personal=False)
+    try:
+        await with_retries(
+            lambda: query.answer(results, cache_time=60, is_personal=False), "answerInlineQuery"
+        )
+    except TelegramError as error:  # the query expires after a while: nothing else to do
+        log.warning("inline results were not delivered (%s)", type(error).__name__)

@@ -155,6 +155,16 @@ def test_privacy_shows_what_is_stored_and_forget_deletes_every_row(conversation,
     assert "没有保存" in texts(say(conversation, user, "/privacy"))
 
 
+def test_privacy_names_the_region_kept_from_the_conversation_and_the_anonymous_log(conversation, user):
+    say(conversation, user, "张掖 残疾人护理补贴谁能领")
+    report = texts(say(conversation, user, "/privacy"))
+    assert "对话中提到的地区：张掖市" in report and "30分钟" in report
+    assert "匿名保存180天" in report, "questions the plans could not answer are kept, without the person"
+    say(conversation, user, "/forget")
+    say(conversation, user, "是")
+    assert "张掖市" not in texts(say(conversation, user, "/privacy"))
+
+
 def test_a_screening_left_a_week_ago_does_not_swallow_a_new_question(conversation, services, user):
     say(conversation, user, "/screen nursing_subsidy")
     with Session(services.engine) as session:

@@ -71,6 +71,7 @@ NOT_MODIFIED = (
 )
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 BOT_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_FIRST_UPDATE_IDS = itertools.count(1, 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,9 @@ class FakeBotApi:
         self._answered: collections.Counter[str] = collections.Counter()  # method -> successful calls
         self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
         self._pending: collections.deque[JSONDict] = collections.deque()
-        self._next_update_id = 1
+        # Telegram starts a bot's update ids at a random number; each fake starts a million past the last
+        # one, so bots that share a database across tests never see an id twice
+        self._next_update_id = next(_FIRST_UPDATE_IDS)
         self._polls_waiting = 0
         self.pushed_at: dict[int, float] = {}  # update_id -> time.monotonic() when pushed
         self._deliveries: collections.Counter[int] = collections.Counter()
@@ -350,6 +353,16 @@ class FakeBotApi:
     def drop_next(self, method: str, *, times: int = 1) -> None:
         """Close the connection of the next calls without answering (→ ``NetworkError``)."""
         self._add_fault(method, times, _Fault("drop"))
+
+    def faults_pending(self, method: str) -> int:
+        """How many injected faults the next calls of ``method`` will still meet."""
+        with self._lock:
+            return len(self._faults.get(method, ()))
+
+    def clear_faults(self) -> None:
+        """Answer every call normally again."""
+        with self._lock:
+            self._faults.clear()
 
     def _add_fault(self, method: str, times: int, fault: _Fault) -> None:
         with self._lock:

@@ -164,6 +164,8 @@ async def running_planbot(
         if app.running:
             await app.stop()
         await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)  # as run_polling does
 
 
 @pytest.fixture
