@@ -23,7 +23,7 @@ from knowledge.clause import ClauseView, Kind
 from knowledge.guides import Guide
 from knowledge.index import Bm25Index
 from knowledge.library import Library
-from knowledge.references import matches, parse_reference
+from knowledge.references import ReferenceMap, parse_reference
 from knowledge.regions import Gazetteer, RegionMatch
 from knowledge.tokenize import Tokenizer, clean_text, to_simplified
 
@@ -146,6 +146,7 @@ class Searcher:
         self.tokenizer = tokenizer
         self.library = library
         self.regions = sorted({c.region for c in self.clauses})
+        self.references = ReferenceMap(self.clauses)
         self._region_of = np.array([c.region for c in self.clauses], dtype=object)
         self._masks: dict[tuple[str, ...], np.ndarray] = {}
         self._token_sets: dict[str, frozenset[str]] = {}
@@ -251,7 +252,7 @@ class Searcher:
         reference = parse_reference(query.text)
         if reference is None or reference.kind == "id" or (not reference.item and len(reference.path) < 3):
             return []
-        found = [c for c in self.clauses if (not chain or c.region == chain[0]) and matches(reference, c)]
+        found = self.references.find(reference, chain[0] if chain else None, limit=4)
         return found if len(found) <= 3 else []
 
     def _factor(self, clause: ClauseView, query: Query, chain: tuple[str, ...]) -> float:
