@@ -20,8 +20,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import cn2an
-
 from knowledge.datafile import DataError, read_toml
 
 FACTS_FILE = Path(str(resources.files("knowledge") / "data" / "facts.toml"))
@@ -309,6 +307,8 @@ def _position(text: str, count: int) -> int | None:
     if text.isdigit() and len(text) <= 3:
         number = int(text)
     elif len(text) == 1 and _CHINESE_NUMERAL.fullmatch(text):
+        import cn2an  # 0.1 s to import: only screening answers typed as numerals need it
+
         number = int(cn2an.cn2an(text, "smart"))
     else:
         return None
@@ -356,6 +356,8 @@ def _number(fact: Fact, text: str) -> int | None:
         return None
     numerals = _CHINESE_NUMERAL.findall(text)
     if len(numerals) == 1 and len(numerals[0]) <= 6:
+        import cn2an
+
         try:
             return int(cn2an.cn2an(numerals[0], "smart"))
         except (ValueError, KeyError, IndexError):
