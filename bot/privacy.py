@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.models import AppMeta
-from knowledge.store import session_scope
+from knowledge.sessions import session_scope
 
 SALT_KEY = "user_id_salt"
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.models import ScreeningSession, UnansweredQuestion, UserProfile, utcnow
-from knowledge.store import session_scope
+from knowledge.sessions import session_scope
 
 SCREENING_RETENTION = dt.timedelta(days=30)
 UNANSWERED_RETENTION = dt.timedelta(days=180)
