@@ -103,6 +103,7 @@ class ReferenceMap:
         self._under: dict[str, list[int]] = {}  # "<doc_id>:<prefix>" → positions of the refs below it
         self._everywhere: dict[str, list[int]] = {}  # ref → positions in every plan
         self._first: dict[str, int] = {}  # doc_id → its first clause, in the order plans first appear
+        self._of_plan: dict[str, list[int]] = {}  # doc_id → its clauses
         self._plans_in: dict[str, list[str]] = {}  # region → doc ids
         self._with_boxes: set[str] = set()
         self._with_indicators: set[str] = set()
@@ -115,7 +116,9 @@ class ReferenceMap:
             self._at[clause.id] = position
             if doc not in self._first:
                 self._first[doc] = position
+                self._of_plan[doc] = []
                 self._plans_in.setdefault(clause.region, []).append(doc)
+            self._of_plan[doc].append(position)
             self._everywhere.setdefault(ref, []).append(position)
             dot = ref.find(".")
             while dot > 0:
@@ -140,6 +143,10 @@ class ReferenceMap:
     def first(self, doc_id: str) -> ClauseView:
         """A plan's first clause (it carries the plan's titles and region)."""
         return self.clauses[self._first[doc_id]]
+
+    def clauses_of(self, doc_id: str) -> list[ClauseView]:
+        """A plan's clauses, in order ([] for a plan not here)."""
+        return [self.clauses[p] for p in self._of_plan.get(doc_id, ())]
 
     def has_boxes(self, doc_id: str) -> bool:
         return doc_id in self._with_boxes

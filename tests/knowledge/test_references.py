@@ -49,6 +49,9 @@ def assert_map_equals_full_scan(clauses: Sequence[ClauseView], regions: Sequence
     refs = ReferenceMap(clauses)
     plans = list(dict.fromkeys(c.doc_id for c in clauses))
     assert refs.plans == plans
+    for doc_id in plans:
+        assert refs.clauses_of(doc_id) == [c for c in clauses if c.doc_id == doc_id]
+    assert refs.clauses_of("nowhere") == []
     for reference in references_of(clauses):
         scanned = [c for c in clauses if matches(reference, c)]
         assert refs.find(reference) == scanned, reference
