@@ -218,9 +218,10 @@ class Searcher:
         if chain and not only_region:
             for hit in self.index.top(term_weights, CANDIDATES // 2, self._mask(chain)):
                 hits[hit.position] = hit.score
+        guided = query.guide_clauses
         ranked = sorted(
             (
-                Result(self.clauses[p], s * self._factor(self.clauses[p], query, chain), s)
+                Result(self.clauses[p], s * self._factor(self.clauses[p], query, chain, guided), s)
                 for p, s in hits.items()
             ),
             key=lambda r: (-r.score, r.clause.doc_id, r.clause.seq),
@@ -255,7 +256,9 @@ class Searcher:
         found = self.references.find(reference, chain[0] if chain else None, limit=4)
         return found if len(found) <= 3 else []
 
-    def _factor(self, clause: ClauseView, query: Query, chain: tuple[str, ...]) -> float:
+    def _factor(
+        self, clause: ClauseView, query: Query, chain: tuple[str, ...], guided: frozenset[str]
+    ) -> float:
         factor = _KIND_FACTOR[clause.kind]
         if clause.kind is Kind.SECTION and clause.path and _STATUS_SECTION.search(clause.path[0]):
             factor *= 1.2 if query.asks_past else 0.6
@@ -263,7 +266,7 @@ class Searcher:
             factor *= 2.0
         if query.asks_departments and clause.departments:
             factor *= 1.4
-        if clause.id in query.guide_clauses:
+        if clause.id in guided:  # query.guide_clauses, made once per search
             factor *= GUIDE_BOOST
         if chain:
             if clause.region == chain[0]:
