@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -150,9 +151,13 @@ class Searcher:
         self._region_of = np.array([c.region for c in self.clauses], dtype=object)
         self._masks: dict[tuple[str, ...], np.ndarray] = {}
         self._token_sets: dict[str, frozenset[str]] = {}
-        # A word the plans never use weighs like a rare plan word: mostly it names what the
-        # question is about, and the plans' silence on it is evidence they do not answer it.
-        self._unknown_weight = float(np.quantile(index.idf, UNKNOWN_WORD_QUANTILE)) if len(index.idf) else 1.0
+
+    @cached_property
+    def _unknown_weight(self) -> float:
+        """A word the plans never use weighs like a rare plan word: mostly it names what the question
+        is about, and the plans' silence on it is evidence they do not answer it. (Made on first use:
+        np.quantile imports numpy.ma, 11 ms of a `planbot ask` whose words are all known.)"""
+        return float(np.quantile(self.index.idf, UNKNOWN_WORD_QUANTILE)) if len(self.index.idf) else 1.0
 
     @property
     def gazetteer(self) -> Gazetteer:
