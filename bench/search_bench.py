@@ -64,7 +64,7 @@ from knowledge.library import Library
 from knowledge.lookup import Lookup
 from knowledge.parse import parse_all
 from knowledge.plans import load_catalog
-from knowledge.references import matches, parse_reference
+from knowledge.references import ReferenceMap, matches, parse_reference
 from knowledge.search import CANDIDATES, Searcher
 from knowledge.store import views_from_parsed
 from knowledge.tokenize import Tokenizer
@@ -271,8 +271,14 @@ def _answer_latency(searcher: Searcher, rounds: int = 2, slowest: int = 12) -> d
 
 
 def _reference_latency(searcher: Searcher) -> dict[str, object]:
-    """Typed references resolved through the reference map (the Searcher's pinning and the lookups'
-    `resolve`), and the same resolved by scanning every clause with `matches`, as before the map."""
+    """Typed references resolved through the reference map (as the Searcher pins them: at most 4
+    clauses; every clause named; the lookups' `resolve`), and by scanning every clause with `matches`,
+    as before the map; and what building the map costs (time, and RSS growth of a second one)."""
+    gc.collect()
+    before = rss_bytes()
+    second, build_s = timed(lambda: ReferenceMap(searcher.clauses))
+    grown = rss_bytes() - before
+    del second
     typed = [text for text in reference_questions() if parse_reference(text) is not None]
     regions = [searcher.gazetteer.detect(text) for text in typed]
     chains = [searcher.gazetteer.covered_chain(m.name) if m else () for m in regions]
@@ -282,13 +288,16 @@ def _reference_latency(searcher: Searcher) -> dict[str, object]:
     def scan(reference, chain: tuple[str, ...]) -> list[ClauseView]:
         return [c for c in clauses if (not chain or c.region == chain[0]) and matches(reference, c)]
 
-    def mapped(reference, chain: tuple[str, ...]) -> list[ClauseView]:
-        return searcher.references.find(reference, chain[0] if chain else None)
+    def mapped(reference, chain: tuple[str, ...], limit: int | None = None) -> list[ClauseView]:
+        return searcher.references.find(reference, chain[0] if chain else None, limit=limit)
 
     pairs = list(zip(references, chains, strict=True))
     same = sum(scan(r, c) == mapped(r, c) for r, c in pairs)
     return {
         "questions": len(typed),
+        "map_build_s": round(build_s, 3),
+        "map_rss_mb": round(grown / MB, 1),
+        "map_find_at_most_4": summary_ms(latencies([lambda r=r, c=c: mapped(r, c, 4) for r, c in pairs])),
         "map_find": summary_ms(latencies([lambda r=r, c=c: mapped(r, c) for r, c in pairs])),
         "full_scan": summary_ms(latencies([lambda r=r, c=c: scan(r, c) for r, c in pairs], rounds=1)),
         "map_equals_scan": f"{same}/{len(pairs)}",
