@@ -158,6 +158,8 @@ class CorpusGenerator:
         self.names = {lv: iter(invented_names(per_level[lv] * max(copies - 1, 0), lv, seed)) for lv in levels}
         self.seen: set[str] = set()
         self.stats = GenerationStats()
+        #: Every plan made so far, the real ones first: a catalog for answers over the corpus.
+        self.plans: dict[str, PlanMeta] = dict(self.catalog)
 
     def clauses(self) -> Iterator[list[ClauseView]]:
         """Every copy's clauses, one plan (one group of a doc_id) at a time."""
@@ -177,7 +179,17 @@ class CorpusGenerator:
             new_region = next(self.names[meta.level])
             rename = Rename(meta.region, _short(meta.region), new_region, _short(new_region))
             rng = random.Random(f"{self.seed}:{n}:{doc_id}")
-            yield [self._variant(v, n, rename, rng) for v in group]
+            copied = [self._variant(v, n, rename, rng) for v in group]
+            first = copied[0]
+            self.plans[first.doc_id] = dataclasses.replace(
+                meta,
+                doc_id=first.doc_id,
+                title=first.doc_title,
+                short_title=first.doc_short_title,
+                region=first.region,
+                parents=(),
+            )
+            yield copied
 
     def _variant(self, view: ClauseView, n: int, rename: Rename, rng: random.Random) -> ClauseView:
         donors = self.donors[view.doc_id].get(view.kind, [])
@@ -191,7 +203,7 @@ class CorpusGenerator:
         self.seen.add(text)
         self.stats.clauses += 1
         self.stats.generated += 1
-        doc_id = f"{view.doc_id}-{n:04d}"
+        doc_id = f"{view.doc_id}_{n:04d}"  # a doc id as knowledge.refs.ClauseRef reads them
         return dataclasses.replace(
             view,
             id=f"{doc_id}:{view.ref}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
 import platform
 import time
@@ -23,6 +24,24 @@ def questions() -> list[str]:
     """The benchmark's questions (bench/questions.txt), comments and blank lines skipped."""
     raw = (resources.files("bench") / "questions.txt").read_text(encoding="utf-8")
     return [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def reference_questions() -> list[str]:
+    """Typed clause references (bench/references.txt): "同心县专栏3第1项", "茌平 指标 11" …"""
+    raw = (resources.files("bench") / "references.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def eval_questions() -> list[tuple[str, str | None]]:
+    """The answer evaluation's questions (bench/eval/*.jsonl), each with the asker's region."""
+    out: list[tuple[str, str | None]] = []
+    for path in sorted((resources.files("bench") / "eval").iterdir(), key=lambda p: p.name):
+        if path.name.endswith(".jsonl"):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    item = json.loads(line)
+                    out.append((item["q"], item.get("region")))
+    return out
 
 
 def timed(call: Callable[[], T]) -> tuple[T, float]:

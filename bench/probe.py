@@ -70,7 +70,6 @@ def probe_services(data_dir: str, question: str) -> dict[str, object]:
 
     from bot.services import Services
     from bot.settings import Settings
-    from knowledge.answer import compose
 
     out: dict[str, object] = {"imports_s": time.perf_counter() - _started}
     step = time.perf_counter()
@@ -78,8 +77,8 @@ def probe_services(data_dir: str, question: str) -> dict[str, object]:
     out["services_open_s"] = time.perf_counter() - step
     out["services_timings_s"] = services.timings
     step = time.perf_counter()
-    outcome = services.searcher.search(question, k=5)
-    answer = compose(outcome)
+    outcome = services.searcher.search(question, k=10)
+    answer = services.answerer.compose(outcome)
     out["first_answer_s"] = time.perf_counter() - step
     out["first_answer_at"] = time.time()
     out["process_to_first_answer_s"] = time.perf_counter() - _started

@@ -17,6 +17,10 @@ scale in its own process, so one scale's heap never inflates the next one's numb
 - rank-bm25's `BM25Okapi.get_scores` + top-10 on the same tokens, on a sample of the questions
   when the corpus is large, the speed ratio, and whether the two top-10s agree (rank-bm25 is
   the reference for exactness);
+- the whole ask path (`Answerer.answer`: analysis, search, composition) over the benchmark's
+  questions, the answer evaluation's questions (with their askers' regions) and typed clause
+  references (bench/references.txt), with the slowest questions named; and the references alone
+  through the reference map against scanning every clause as before;
 - bm25s (the `bench` extra), a fast peer: its `retrieve` top-10 with its numba backend on one
   thread, from the same tokens, interleaved question by question with planbot's top-10 in the
   same rounds, and the ratios of the two at p50 and p99.
@@ -24,6 +28,7 @@ scale in its own process, so one scale's heap never inflates the next one's numb
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import subprocess
@@ -41,20 +46,25 @@ from bench.measure import (
     MB,
     collector_paused,
     directory_bytes,
+    eval_questions,
     latencies,
     machine,
     questions,
+    reference_questions,
     rss_bytes,
     summary_ms,
     timed,
 )
+from knowledge.answer import Answerer
 from knowledge.clause import ClauseView
 from knowledge.corpus import build_index, index_text
 from knowledge.index import ARRAYS, COMPILED_MIN_SIZE, K1, Bm25Index
 from knowledge.index import B as BM25_B
 from knowledge.library import Library
+from knowledge.lookup import Lookup
 from knowledge.parse import parse_all
 from knowledge.plans import load_catalog
+from knowledge.references import ReferenceMap, matches, parse_reference
 from knowledge.search import CANDIDATES, Searcher
 from knowledge.store import views_from_parsed
 from knowledge.tokenize import Tokenizer
@@ -110,7 +120,12 @@ def run_scale(copies: int, workdir: Path) -> dict[str, object]:
     query_tokens = [tokenizer.tokens(q) for q in asked]
     result["questions"] = len(asked)
     result["planbot"] = _planbot_latency(index, query_tokens)
-    result["searcher"] = _searcher_latency(corpus, index, tokenizer, asked)
+    library = dataclasses.replace(Library.load(), catalog=generator.plans)  # the copies' plans too
+    searcher, seconds = timed(lambda: Searcher(corpus, index, tokenizer, library))
+    result["searcher"] = {"build_s": round(seconds, 3), **_searcher_latency(searcher, index, asked)}
+    result["answer"] = _answer_latency(searcher)
+    result["references"] = _reference_latency(searcher)
+    del searcher
     result["rank_bm25"] = _rank_bm25(index, token_lists, query_tokens, RANK_BM25_QUESTIONS.get(copies, 20))
     result["bm25s"] = _bm25s(index, token_lists, query_tokens)
     return result
@@ -217,12 +232,9 @@ def _dense_top(index: Bm25Index, query: dict[int, float], k: int) -> np.ndarray:
     return best[np.argsort(-scores[best])]
 
 
-def _searcher_latency(
-    corpus: Sequence[ClauseView], index: Bm25Index, tokenizer: Tokenizer, asked: Sequence[str]
-) -> dict[str, object]:
+def _searcher_latency(searcher: Searcher, index: Bm25Index, asked: Sequence[str]) -> dict[str, object]:
     """What a user waits for: query analysis (jieba) and ranking, k=5 as `planbot ask` asks; and the
     index call inside it alone (the analysed query: generic words dropped, synonyms added)."""
-    searcher = Searcher(corpus, index, tokenizer, Library.load())
     end_to_end = latencies([lambda q=q: searcher.search(q, k=5) for q in asked], rounds=2)
     analyse = latencies([lambda q=q: searcher.analyse(q) for q in asked], rounds=2)
     weights = [index.query_weights(searcher.analyse(q).weights) for q in asked]
@@ -231,6 +243,65 @@ def _searcher_latency(
         "search": summary_ms(end_to_end),
         "analyse_only": summary_ms(analyse),
         f"index_top{CANDIDATES}_analysed_query": summary_ms(ranking),
+    }
+
+
+def _answer_latency(searcher: Searcher, rounds: int = 2, slowest: int = 12) -> dict[str, object]:
+    """The whole ask path, `Answerer.answer(question, region=…)`, as `planbot ask` and the bot run it
+    (analysis, search at k=10, the reference map, extraction and composition), per group of questions."""
+    answerer = Answerer(searcher)
+    groups = {
+        "bench": [(q, None) for q in questions()],
+        "eval": eval_questions(),
+        "references": [(q, None) for q in reference_questions()],
+    }
+    asked = [item for items in groups.values() for item in items]
+    seconds = latencies([lambda q=q, r=r: answerer.answer(q, region=r) for q, r in asked], rounds=rounds)
+    per_question = np.median(seconds, axis=0)
+    out: dict[str, object] = {"all": summary_ms(seconds)}
+    start = 0
+    for name, items in groups.items():
+        out[name] = summary_ms(seconds[:, start : start + len(items)])
+        start += len(items)
+    worst = np.argsort(-per_question)[:slowest]
+    out["slowest_median_ms"] = [
+        [asked[i][0][:40], asked[i][1], round(float(per_question[i]) * 1000, 2)] for i in worst
+    ]
+    return out
+
+
+def _reference_latency(searcher: Searcher) -> dict[str, object]:
+    """Typed references resolved through the reference map (as the Searcher pins them: at most 4
+    clauses; every clause named; the lookups' `resolve`), and by scanning every clause with `matches`,
+    as before the map; and what building the map costs (time, and RSS growth of a second one)."""
+    gc.collect()
+    before = rss_bytes()
+    second, build_s = timed(lambda: ReferenceMap(searcher.clauses))
+    grown = rss_bytes() - before
+    del second
+    typed = [text for text in reference_questions() if parse_reference(text) is not None]
+    regions = [searcher.gazetteer.detect(text) for text in typed]
+    chains = [searcher.gazetteer.covered_chain(m.name) if m else () for m in regions]
+    references = [parse_reference(text) for text in typed]
+    clauses = searcher.clauses
+
+    def scan(reference, chain: tuple[str, ...]) -> list[ClauseView]:
+        return [c for c in clauses if (not chain or c.region == chain[0]) and matches(reference, c)]
+
+    def mapped(reference, chain: tuple[str, ...], limit: int | None = None) -> list[ClauseView]:
+        return searcher.references.find(reference, chain[0] if chain else None, limit=limit)
+
+    pairs = list(zip(references, chains, strict=True))
+    same = sum(scan(r, c) == mapped(r, c) for r, c in pairs)
+    return {
+        "questions": len(typed),
+        "map_build_s": round(build_s, 3),
+        "map_rss_mb": round(grown / MB, 1),
+        "map_find_at_most_4": summary_ms(latencies([lambda r=r, c=c: mapped(r, c, 4) for r, c in pairs])),
+        "map_find": summary_ms(latencies([lambda r=r, c=c: mapped(r, c) for r, c in pairs])),
+        "full_scan": summary_ms(latencies([lambda r=r, c=c: scan(r, c) for r, c in pairs], rounds=1)),
+        "map_equals_scan": f"{same}/{len(pairs)}",
+        "lookup_resolve": summary_ms(latencies([lambda t=t: Lookup(searcher).resolve(t) for t in typed])),
     }
 
 

@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from bot.models import OutboxMessage, utcnow
 from bot.repository import storage_call
-from knowledge.store import session_scope
+from knowledge.sessions import session_scope
 
 LEASE = dt.timedelta(minutes=5)  # longer than any delivery's retries (bot: handlers.delivery)
 KEEP_KEYS = dt.timedelta(days=1)  # how long a delivered reply's key guards against a second handling

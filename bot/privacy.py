@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.db import exclusive, scrub
 from bot.models import AppMeta
-from knowledge.store import session_scope
+from knowledge.sessions import session_scope
 
 if TYPE_CHECKING:
     from bot.settings import Settings

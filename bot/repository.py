@@ -30,7 +30,7 @@ from sqlmodel import select
 from bot.db import scrub
 from bot.models import ConversationMemory, ScreeningSession, UnansweredQuestion, UserProfile, utcnow
 from bot.privacy import anonymise
-from knowledge.store import session_scope
+from knowledge.sessions import session_scope
 
 log = logging.getLogger(__name__)
 

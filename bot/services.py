@@ -1,4 +1,10 @@
-"""The long-lived objects one planbot process needs, opened once and shared by every adapter."""
+"""The long-lived objects one planbot process needs, opened once and shared by every adapter.
+
+Answering needs no database: when the shipped plans are those the persisted index was built from,
+the index and the clause snapshot beside it are opened directly (knowledge.corpus.open_snapshot).
+The database is opened, and migrated, when something first uses it (`Services.engine`), and on
+start-up only when the plans changed or the index is missing: then they are ingested and indexed.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +17,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
-
-from bot.db import exclusive, make_engine, migrate
 from bot.replies import Speech
 from bot.settings import Settings
 from knowledge.answer import Answerer
 from knowledge.clause import ClauseView
-from knowledge.corpus import PlanSource, ingest, open_index
+from knowledge.corpus import PlanSource, ingest, open_index, open_snapshot
 from knowledge.datafile import DataError
+from knowledge.index import Bm25Index
 from knowledge.library import Library
 from knowledge.plans import PlanMeta, plan_text
 from knowledge.regions import Gazetteer
@@ -27,6 +31,8 @@ from knowledge.search import Searcher
 from knowledge.tokenize import Tokenizer, default_cache_dir
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from voice import Script, VoiceNote, VoiceService
 
 log = logging.getLogger(__name__)
@@ -50,36 +56,56 @@ class Knowledge:
 @dataclass
 class Services:
     settings: Settings
-    engine: Engine
     tokenizer: Tokenizer
     knowledge: Knowledge
     timings: dict[str, float] = field(default_factory=dict)
+    _engine: Engine | None = None
+    _engine_lock: threading.Lock = field(default_factory=threading.Lock)
     _voice: VoiceService | None = None
     _voice_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, library: Library | None = None) -> Services:
-        """Load and check the data library, migrate the database, ingest the shipped plans if they
-        changed, open the index. A malformed data file stops start-up here, naming file and field."""
+        """Load and check the data library, open the index and the clauses it was built from; when
+        the shipped plans changed (or nothing is persisted yet), migrate the database, ingest them and
+        build the index first. A malformed data file stops start-up here, naming file and field."""
         settings = settings or Settings()
         timings: dict[str, float] = {}
         start = time.perf_counter()
-        library = library or Library.load()
-        timings["library"] = time.perf_counter() - start
-        engine = make_engine(settings.resolved_database_url)
-        migrate(engine)
-        timings["migrate"] = time.perf_counter() - start - sum(timings.values())
-        with exclusive(engine):  # workers starting together on an empty database ingest once
-            written = ingest(engine, shipped_sources(library))
-        if written:
-            log.info("ingested %s", ", ".join(written))
-        timings["ingest"] = time.perf_counter() - start - sum(timings.values())
+
+        def lap(name: str) -> None:
+            timings[name] = time.perf_counter() - start - sum(timings.values())
+
+        library = library or Library.load(cache_dir=default_cache_dir())
+        lap("library")
         tokenizer = Tokenizer(default_cache_dir(), data_dir=library.directory, synonyms=library.synonyms)
-        knowledge = _open_knowledge(engine, settings, tokenizer, library)
-        timings["index"] = time.perf_counter() - start - sum(timings.values())
+        sources = shipped_sources(library)
+        opened = open_snapshot(settings.index_dir, sources, tokenizer)
+        engine = None
+        if opened is None:
+            from bot.db import exclusive
+
+            engine = open_database(settings)
+            lap("migrate")
+            with exclusive(engine):  # workers starting together on an empty database ingest once
+                written = ingest(engine, sources)
+            if written:
+                log.info("ingested %s", ", ".join(written))
+            lap("ingest")
+            opened = open_index(engine, settings.index_dir, tokenizer)
+        knowledge = _knowledge(*opened, tokenizer, library)
+        lap("index")
         tokenizer.warm_up()
-        timings["tokenizer"] = time.perf_counter() - start - sum(timings.values())
-        return cls(settings, engine, tokenizer, knowledge, timings)
+        lap("tokenizer")
+        return cls(settings, tokenizer, knowledge, timings, engine)
+
+    @property
+    def engine(self) -> Engine:
+        """The database, opened and migrated to the newest schema on first use."""
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = open_database(self.settings)
+            return self._engine
 
     # -- what the core reads -----------------------------------------------------------------------
 
@@ -112,12 +138,15 @@ class Services:
 
         Returns (swapped, a sentence for the admin)."""
         try:
-            library = Library.load(self.library.directory)
+            from bot.db import exclusive
+
+            library = Library.load(self.library.directory, cache_dir=default_cache_dir())
             with exclusive(self.engine):
                 written = ingest(self.engine, shipped_sources(library))
             tokenizer = Tokenizer(default_cache_dir(), data_dir=library.directory, synonyms=library.synonyms)
             tokenizer.warm_up()
-            knowledge = _open_knowledge(self.engine, self.settings, tokenizer, library)
+            opened = open_index(self.engine, self.settings.index_dir, tokenizer)
+            knowledge = _knowledge(*opened, tokenizer, library)
         except (DataError, OSError, ValueError) as error:
             log.warning("reload refused: %s", error)
             return False, f"没有重新载入，继续使用原来的数据：{error}"
@@ -171,7 +200,8 @@ class Services:
     def close(self) -> None:
         if self._voice is not None:
             self._voice.close()
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 #: Said when a voice note had to leave something out to stay short; the text reply has it all.
@@ -184,8 +214,18 @@ def _script(speech: Speech) -> Script:
     return Script(tuple(Part(text, role) for role, text in speech), if_cut=CUT_OFFER)
 
 
-def _open_knowledge(engine: Engine, settings: Settings, tokenizer: Tokenizer, library: Library) -> Knowledge:
-    clauses, index = open_index(engine, settings.index_dir, tokenizer)
+def open_database(settings: Settings) -> Engine:
+    """The database engine, its schema migrated to the newest revision."""
+    from bot.db import make_engine, migrate
+
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    return engine
+
+
+def _knowledge(
+    clauses: list[ClauseView], index: Bm25Index, tokenizer: Tokenizer, library: Library
+) -> Knowledge:
     by_id = {c.id: c for c in clauses}
     library.check_clauses(by_id.keys())
     searcher = Searcher(clauses, index, tokenizer, library)

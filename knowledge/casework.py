@@ -14,6 +14,7 @@ knowledge/data/indicators.toml.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -407,23 +408,39 @@ def _region_of(searcher: Searcher, text: str, region: Region | None) -> tuple[Re
     return chosen, body, ""
 
 
+@dataclass(frozen=True, slots=True)
+class _Plans:
+    """The plans a searcher holds: in answer order (catalogue order, then any others by id), and as a set."""
+
+    order: tuple[str, ...]
+    present: frozenset[str]
+
+
+#: Made once per searcher (its clauses and library never change; a reload brings a new searcher).
+_PLANS: weakref.WeakKeyDictionary[Searcher, _Plans] = weakref.WeakKeyDictionary()
+
+
+def _plans(searcher: Searcher) -> _Plans:
+    plans = _PLANS.get(searcher)
+    if plans is None:
+        present = frozenset(searcher.references.plans)
+        every = [d for d in searcher.library.catalog if d in present]
+        every += sorted(present - set(every))
+        plans = _PLANS[searcher] = _Plans(tuple(every), present)
+    return plans
+
+
 def _plan_order(searcher: Searcher, region: Region | None) -> list[str]:
     """The doc ids to answer from: the region's plans, nearest first; else every plan in order."""
-    present = {c.doc_id for c in searcher.clauses}
-    every = [d for d in searcher.library.catalog if d in present]
-    every += sorted(present - set(every))
+    plans = _plans(searcher)
     if region is None:
-        return every
-    return [d for d in region.plans if d in every]
+        return list(plans.order)
+    return [d for d in region.plans if d in plans.present]
 
 
 def _plan_clauses(searcher: Searcher, region: Region | None) -> dict[str, list[ClauseView]]:
-    wanted = _plan_order(searcher, region)
-    plans: dict[str, list[ClauseView]] = {d: [] for d in wanted}
-    for clause in searcher.clauses:
-        if clause.doc_id in plans:
-            plans[clause.doc_id].append(clause)
-    return {d: cs for d, cs in plans.items() if cs}
+    """The clauses of each plan to answer from, plan by plan (the reference map keeps them apart)."""
+    return {d: searcher.references.clauses_of(d) for d in _plan_order(searcher, region)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ Content hashes decide what is stale, never timestamps:
 - each plan's token counts are cached under (plan hash, tokenizer fingerprint), so adding
   one plan tokenises only that plan;
 - the index directory is named after the hash of everything in it and is rebuilt only
-  when that changes.
+  when that changes. Beside the index it holds a snapshot of the clauses it was built from
+  (`clauses.json`), so a process whose plans are unchanged opens both without the database
+  (`open_snapshot`); the database and its ORM are needed only to ingest and to build.
 """
 
 from __future__ import annotations
@@ -14,29 +16,37 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy.engine import Engine
 
-from knowledge import store
-from knowledge.clause import ClauseView, ParsedDocument
+from knowledge.clause import ClauseView, Indicator, Kind, ParsedDocument
 from knowledge.index import Bm25Index
-from knowledge.parse import parse_plan
 from knowledge.plans import PlanMeta
 from knowledge.tokenize import Tokenizer
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 log = logging.getLogger(__name__)
+
+SNAPSHOT = "clauses.json"
+SNAPSHOT_FORMAT = 1
 
 # Modules whose code decides what a parsed clause looks like.
 _PARSER_SOURCES = ("clause.py", "plans.py", "parse.py", "textclean.py", "departments.py", "indicators.py")
 
 
+@cache  # the parser's source does not change under a running process
 def parser_fingerprint() -> str:
     digest = hashlib.sha256()
     package = resources.files("knowledge")
@@ -66,6 +76,9 @@ class PlanSource:
 
 def ingest(engine: Engine, sources: Iterable[PlanSource], *, force: bool = False) -> list[str]:
     """Store each plan whose hash differs from the stored one; return the ids written."""
+    from knowledge import store
+    from knowledge.parse import parse_plan
+
     written: list[str] = []
     with store.session_scope(engine) as session:
         stored = store.stored_hashes(session)
@@ -151,7 +164,10 @@ def corpus_hash(doc_hashes: dict[str, str], tokenizer: Tokenizer) -> str:
 
 
 def open_index(engine: Engine, index_dir: Path, tokenizer: Tokenizer) -> tuple[list[ClauseView], Bm25Index]:
-    """Load the clauses and the index that matches them, building the index if it is missing or stale."""
+    """Load the clauses and the index that matches them, building the index if it is missing or stale
+    (and the clause snapshot beside it, if that is missing)."""
+    from knowledge import store
+
     with store.session_scope(engine) as session:
         hashes = store.stored_hashes(session)
         clauses = store.load_views(session)
@@ -161,6 +177,8 @@ def open_index(engine: Engine, index_dir: Path, tokenizer: Tokenizer) -> tuple[l
         try:
             index = Bm25Index.load(target)
             if index.keys == [c.id for c in clauses]:
+                if read_snapshot(target, digest) != clauses:
+                    write_snapshot(target, digest, clauses)
                 return clauses, index
             log.warning("index %s does not match the stored clauses; rebuilding", target.name)
         except (OSError, ValueError) as error:
@@ -170,11 +188,100 @@ def open_index(engine: Engine, index_dir: Path, tokenizer: Tokenizer) -> tuple[l
         clauses, lambda doc_id, group: cache.counts(doc_id, hashes[doc_id], group), {"hash": digest}
     )
     index.save(target)
+    write_snapshot(target, digest, clauses)
     for stale in index_dir.glob("bm25-*"):
         if stale != target and stale.is_dir() and "." not in stale.name:
             shutil.rmtree(stale, ignore_errors=True)
     return clauses, index
 
 
+def open_snapshot(
+    index_dir: Path, sources: Iterable[PlanSource], tokenizer: Tokenizer
+) -> tuple[list[ClauseView], Bm25Index] | None:
+    """The clauses and index of exactly these plans, as `open_index` last left them, without the
+    database; None when they are not there (or stale, or damaged): then ingest and `open_index`.
+
+    The directory is named by the same hash `open_index` computes from the stored plans, here
+    from the plans themselves, so it exists only if the database held exactly these plans, at
+    these hashes, when it was written."""
+    digest = corpus_hash({s.meta.doc_id: s.content_hash for s in sources}, tokenizer)
+    target = index_dir / f"bm25-{digest}"
+    if not (target / "meta.json").exists():
+        return None
+    clauses = read_snapshot(target, digest)
+    if clauses is None:
+        return None
+    try:
+        index = Bm25Index.load(target)
+    except (OSError, ValueError) as error:
+        log.warning("index %s unreadable (%s); opening from the database", target.name, error)
+        return None
+    if index.keys != [c.id for c in clauses]:
+        log.warning("index %s does not match its clause snapshot; opening from the database", target.name)
+        return None
+    return clauses, index
+
+
+# -- the clause snapshot: ClauseView fields as compact JSON (no code runs on reading it) ----------------
+
+_DOC_FIELDS = ("doc_title", "doc_short_title", "region")
+_ROW_FIELDS = (
+    "id", "doc_id", "seq", "kind", "ref", "path", "number", "title", "text",
+    "lead_departments", "participating_departments", "box", "indicator",
+)  # fmt: skip
+_INDICATOR_FIELDS = tuple(Indicator.__slots__)
+
+
+def write_snapshot(directory: Path, digest: str, clauses: Sequence[ClauseView]) -> None:
+    """Write the clauses beside the index in `directory` (atomically: readers see all or nothing)."""
+    documents: dict[str, list[str]] = {}
+    rows = []
+    for c in clauses:
+        documents.setdefault(c.doc_id, [getattr(c, name) for name in _DOC_FIELDS])
+        indicator = None if c.indicator is None else [getattr(c.indicator, n) for n in _INDICATOR_FIELDS]
+        row = [getattr(c, name) for name in _ROW_FIELDS[:-1]]
+        rows.append([*row, indicator])
+    payload = {
+        "format": SNAPSHOT_FORMAT,
+        "hash": digest,
+        "fields": [_DOC_FIELDS, _ROW_FIELDS, _INDICATOR_FIELDS],
+        "documents": documents,
+        "clauses": rows,
+    }
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory, delete=False) as tmp:
+        json.dump(payload, tmp, ensure_ascii=False, separators=(",", ":"))
+    os.replace(tmp.name, directory / SNAPSHOT)
+
+
+def read_snapshot(directory: Path, digest: str) -> list[ClauseView] | None:
+    """The clauses written with the index of `digest`; None when missing, of another layout or damaged."""
+    try:
+        payload = json.loads((directory / SNAPSHOT).read_text(encoding="utf-8"))
+        if payload.get("format") != SNAPSHOT_FORMAT or payload.get("hash") != digest:
+            return None
+        if payload["fields"] != [list(_DOC_FIELDS), list(_ROW_FIELDS), list(_INDICATOR_FIELDS)]:
+            return None
+        documents = payload["documents"]
+        clauses = []
+        for id_, doc_id, seq, kind, ref, path, number, title, text, lead, part, box, ind in payload[
+            "clauses"
+        ]:
+            doc_title, short_title, region = documents[doc_id]
+            clauses.append(
+                ClauseView(
+                    id_, doc_id, doc_title, short_title, region, seq, Kind(kind), ref, tuple(path), number,
+                    title, text, tuple(lead), tuple(part), box, None if ind is None else Indicator(*ind),
+                )
+            )  # fmt: skip
+        return clauses
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        log.warning("clause snapshot in %s unreadable (%s); opening from the database", directory.name, error)
+        return None
+
+
 def parsed_documents(sources: Iterable[PlanSource]) -> list[ParsedDocument]:
+    from knowledge.parse import parse_plan
+
     return [parse_plan(s.meta, s.text) for s in sources]

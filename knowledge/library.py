@@ -44,13 +44,20 @@ class Library:
     intents: Intents
 
     @classmethod
-    def load(cls, directory: Path = DATA_DIR, *, traditional: bool = True) -> Library:
-        """Read and check every data file in `directory`; DataError names the file, field and reason."""
+    def load(
+        cls, directory: Path = DATA_DIR, *, traditional: bool = True, cache_dir: Path | None = None
+    ) -> Library:
+        """Read and check every data file in `directory`; DataError names the file, field and reason.
+
+        `cache_dir` keeps what is derived from the data by code rather than read (the Traditional
+        spellings of place names), keyed by what it was derived from."""
         catalog = {meta.doc_id: meta for meta in read_catalog(directory / "plans.toml")}
         covered: dict[str, list[str]] = {}
         for meta in catalog.values():
             covered.setdefault(meta.region, []).append(meta.doc_id)
-        gazetteer = read_gazetteer(directory / "regions.toml", covered, traditional=traditional)
+        gazetteer = read_gazetteer(
+            directory / "regions.toml", covered, traditional=traditional, cache_dir=cache_dir
+        )
         catalog = {
             doc_id: dataclasses.replace(meta, parents=gazetteer.chain(meta.region)[1:])
             for doc_id, meta in catalog.items()

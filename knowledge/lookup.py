@@ -8,13 +8,12 @@ reported as missing, never answered with something near.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.casework import PlanComparison, compare, indicator_table
-from knowledge.clause import ClauseView, Kind
+from knowledge.clause import ClauseView
 from knowledge.indicator_table import Selection
-from knowledge.references import Reference, matches, parse_reference
+from knowledge.references import Reference, ReferenceMap, parse_reference
 from knowledge.regions import Region
 from knowledge.search import Searcher
 from knowledge.tokenize import clean_text, to_simplified
@@ -27,14 +26,11 @@ class LookupResult:
 
 
 class Lookup:
-    """Lookups over the clauses a Searcher holds."""
+    """Lookups over the clauses a Searcher holds (made per message: it builds nothing of its own)."""
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self.by_id = {c.id: c for c in searcher.clauses}
-        self.by_doc: dict[str, list[ClauseView]] = {}
-        for clause in searcher.clauses:
-            self.by_doc.setdefault(clause.doc_id, []).append(clause)
+        self.references: ReferenceMap = searcher.references
 
     def plans_for(self, text: str, region: str | None = None) -> list[str]:
         """The doc ids a reference applies to: the plan of the region named (or saved), else every plan."""
@@ -43,8 +39,8 @@ class Lookup:
         if name:
             chain = self.searcher.gazetteer.covered_chain(name)
             if chain:
-                return [d for d, cs in self.by_doc.items() if cs[0].region == chain[0]]
-        return list(self.by_doc)
+                return self.references.plans_in(chain[0])
+        return self.references.plans
 
     def resolve(self, text: str, region: str | None = None) -> LookupResult | None:
         """Resolve a typed reference; None when `text` holds no reference at all."""
@@ -52,19 +48,18 @@ class Lookup:
         if reference is None:
             return None
         if reference.kind == "id":
-            clause = self.by_id.get(reference.clause_id or "")
+            clause = self.references.clause(reference.clause_id or "")
             return LookupResult(
                 [clause] if clause else [], [] if clause else [f"没有编号为 {reference.clause_id} 的条款。"]
             )
         found: list[ClauseView] = []
         missing: list[str] = []
         for doc_id in self.plans_for(text, region):
-            clauses = self.by_doc[doc_id]
-            hits = [c for c in clauses if matches(reference, c)]
+            hits = self.references.in_plan(reference, doc_id)
             if hits:
                 found.extend(hits if reference.item or len(reference.path) == 3 else hits[:12])
             else:
-                missing.append(_missing_sentence(reference, clauses))
+                missing.append(_missing_sentence(reference, self.references, doc_id))
         return LookupResult(found, missing)
 
     def indicators(self, text: str = "", region: Region | None = None) -> Selection:
@@ -87,10 +82,10 @@ class Lookup:
         return compare(topic, self.searcher, per_plan=per_plan)
 
 
-def _missing_sentence(reference: Reference, clauses: Sequence[ClauseView]) -> str:
-    plan = clauses[0].doc_short_title
-    if reference.kind == "box" and not any(c.kind is Kind.BOX_ITEM for c in clauses):
+def _missing_sentence(reference: Reference, references: ReferenceMap, doc_id: str) -> str:
+    plan = references.first(doc_id).doc_short_title
+    if reference.kind == "box" and not references.has_boxes(doc_id):
         return f"{plan}没有专栏，无法查到{reference.describe()}。"
-    if reference.kind == "indicator" and not any(c.kind is Kind.INDICATOR for c in clauses):
+    if reference.kind == "indicator" and not references.has_indicators(doc_id):
         return f"{plan}没有主要指标表，无法查到{reference.describe()}。"
     return f"{plan}里没有{reference.describe()}。"

@@ -16,6 +16,11 @@ is the hard part here. Six hundred reviewed lines are easier to trust and to cor
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +31,11 @@ from types import MappingProxyType
 
 from knowledge.datafile import DataError, read_toml
 from knowledge.plans import load_catalog
+
+log = logging.getLogger(__name__)
+
+#: Bump when `_convert_variants` changes what it makes: cached variants of an older version are not read.
+VARIANTS_VERSION = 1
 
 #: Levels from the top down; the data file has one kind of table per level.
 LEVELS = ("province", "city", "county", "town")
@@ -337,8 +347,34 @@ def _string_list(raw: Mapping[str, object], table: str, key: str, where: str) ->
     return value
 
 
-def traditional_variants(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Traditional spellings (Taiwan, Hong Kong and standard OpenCC forms) of each Simplified name."""
+def traditional_variants(names: Iterable[str], cache_dir: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Traditional spellings (Taiwan, Hong Kong and standard OpenCC forms) of each Simplified name.
+
+    Converting the thousand names of regions.toml costs about 0.3 s (OpenCC reads its dictionaries
+    in Python), most of a `planbot ask`; with a `cache_dir` the result is kept there, keyed by the
+    names and OpenCC's dictionary files, and read back in a millisecond."""
+    names = list(names)
+    if cache_dir is None:
+        return _convert_variants(names)
+    path = cache_dir / f"variants-{_variants_key(names)}.json"
+    try:
+        return {name: tuple(forms) for name, forms in json.loads(path.read_text(encoding="utf-8")).items()}
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, AttributeError) as error:
+        log.warning("traditional-variant cache %s unreadable (%s); converting again", path.name, error)
+    out = _convert_variants(names)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cache_dir, delete=False) as tmp:
+            json.dump(out, tmp, ensure_ascii=False)
+        os.replace(tmp.name, path)
+    except OSError as error:  # a read-only cache: every start converts
+        log.warning("cannot save the traditional-variant cache in %s: %s", cache_dir, error)
+    return out
+
+
+def _convert_variants(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
     from opencc import OpenCC  # loaded here: only building the gazetteer needs it
 
     converters = [OpenCC(config) for config in ("s2t", "s2tw", "s2hk")]
@@ -352,13 +388,30 @@ def traditional_variants(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _variants_key(names: Iterable[str]) -> str:
+    """What the variants depend on: this code's version, OpenCC's dictionaries, the names."""
+    import opencc
+
+    digest = hashlib.sha256(f"variants {VARIANTS_VERSION}".encode())
+    package = Path(opencc.__file__).parent
+    for folder in ("config", "dictionary"):
+        for file in sorted((package / folder).iterdir()):
+            stat = file.stat()
+            digest.update(f"{folder}/{file.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    for name in names:
+        digest.update(name.encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def read_gazetteer(
     path: Traversable | Path,
     covered: Mapping[str, Iterable[str]] | Iterable[str],
     *,
     traditional: bool = True,
+    cache_dir: Path | None = None,
 ) -> Gazetteer:
-    """Parse and validate a region file into a gazetteer that knows which regions are covered."""
+    """Parse and validate a region file into a gazetteer that knows which regions are covered
+    (`cache_dir`: where the Traditional spellings of the names are kept between runs)."""
     where = Path(str(path)).name
     raw = read_toml(path, RegionDataError, where)
     places, guarded, phrases = parse_regions(raw, where)
@@ -369,7 +422,7 @@ def read_gazetteer(
             covered,
             guarded=guarded,
             ordinary_phrases=phrases,
-            variants=traditional_variants(spellings) if traditional else None,
+            variants=traditional_variants(spellings, cache_dir) if traditional else None,
         )
     except ValueError as exc:
         raise RegionDataError(f"{where}: {exc}") from exc

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from knowledge.clause import ClauseView, Kind
 from knowledge.guides import Guide
 from knowledge.index import Bm25Index
 from knowledge.library import Library
-from knowledge.references import matches, parse_reference
+from knowledge.references import ReferenceMap, parse_reference
 from knowledge.regions import Gazetteer, RegionMatch
 from knowledge.tokenize import Tokenizer, clean_text, to_simplified
 
@@ -146,13 +147,18 @@ class Searcher:
         self.tokenizer = tokenizer
         self.library = library
         self.regions = sorted({c.region for c in self.clauses})
+        self.references = ReferenceMap(self.clauses)
         self._region_of = np.array([c.region for c in self.clauses], dtype=object)
         self._masks: dict[tuple[str, ...], np.ndarray] = {}
         self._token_sets: dict[str, frozenset[str]] = {}
-        # A word the plans never use weighs like a rare plan word: mostly it names what the
-        # question is about, and the plans' silence on it is evidence they do not answer it.
-        self._unknown_weight = float(np.quantile(index.idf, UNKNOWN_WORD_QUANTILE)) if len(index.idf) else 1.0
         self._plain_text: str | None = None
+
+    @cached_property
+    def _unknown_weight(self) -> float:
+        """A word the plans never use weighs like a rare plan word: mostly it names what the question
+        is about, and the plans' silence on it is evidence they do not answer it. (Made on first use:
+        np.quantile imports numpy.ma, 11 ms of a `planbot ask` whose words are all known.)"""
+        return float(np.quantile(self.index.idf, UNKNOWN_WORD_QUANTILE)) if len(self.index.idf) else 1.0
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -218,9 +224,10 @@ class Searcher:
         if chain and not only_region:
             for hit in self.index.top(term_weights, CANDIDATES // 2, self._mask(chain)):
                 hits[hit.position] = hit.score
+        guided = query.guide_clauses
         ranked = sorted(
             (
-                Result(self.clauses[p], s * self._factor(self.clauses[p], query, chain), s)
+                Result(self.clauses[p], s * self._factor(self.clauses[p], query, chain, guided), s)
                 for p, s in hits.items()
             ),
             key=lambda r: (-r.score, r.clause.doc_id, r.clause.seq),
@@ -252,10 +259,12 @@ class Searcher:
         reference = parse_reference(query.text)
         if reference is None or reference.kind == "id" or (not reference.item and len(reference.path) < 3):
             return []
-        found = [c for c in self.clauses if (not chain or c.region == chain[0]) and matches(reference, c)]
+        found = self.references.find(reference, chain[0] if chain else None, limit=4)
         return found if len(found) <= 3 else []
 
-    def _factor(self, clause: ClauseView, query: Query, chain: tuple[str, ...]) -> float:
+    def _factor(
+        self, clause: ClauseView, query: Query, chain: tuple[str, ...], guided: frozenset[str]
+    ) -> float:
         factor = _KIND_FACTOR[clause.kind]
         if clause.kind is Kind.SECTION and clause.path and _STATUS_SECTION.search(clause.path[0]):
             factor *= 1.2 if query.asks_past else 0.6
@@ -263,7 +272,7 @@ class Searcher:
             factor *= 2.0
         if query.asks_departments and clause.departments:
             factor *= 1.4
-        if clause.id in query.guide_clauses:
+        if clause.id in guided:  # query.guide_clauses, made once per search
             factor *= GUIDE_BOOST
         if chain:
             if clause.region == chain[0]:

@@ -8,28 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Column, Text, delete
-from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
 from knowledge.clause import ClauseView, Indicator, Kind, ParsedClause, ParsedDocument
 from knowledge.plans import PlanMeta
 from knowledge.refs import ClauseRef
+from knowledge.sessions import session_scope
 
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work: committed if the block succeeds, rolled back if it raises."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+__all__ = ["Clause", "Document", "load_views", "replace_document", "session_scope", "stored_hashes"]
 
 
 class Document(SQLModel, table=True):

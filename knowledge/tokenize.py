@@ -13,7 +13,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -47,8 +47,22 @@ def _t2s() -> OpenCC:
 
 
 def to_simplified(text: str) -> str:
-    """Fold Traditional characters to Simplified; cheap when the text has none to fold."""
-    return _t2s().convert(text) if _CJK.search(text) else text
+    """Fold Traditional characters to Simplified; free for text without Chinese characters.
+
+    OpenCC converts in Python (about 70 µs for a question), and answering one question folds the
+    same text several times (analysis, the reference parser, the guides, the lookups), so short
+    texts are remembered."""
+    if not _CJK.search(text):
+        return text
+    return _fold_short(text) if len(text) <= _FOLD_CACHED_CHARS else _t2s().convert(text)
+
+
+_FOLD_CACHED_CHARS = 512
+
+
+@lru_cache(maxsize=4096)
+def _fold_short(text: str) -> str:
+    return _t2s().convert(text)
 
 
 def read_lines(path: Path) -> list[str]:

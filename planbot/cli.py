@@ -2,6 +2,9 @@
 
 The JSON printed by `ask --json` and `search --json` is a contract with scripts: extend it,
 never change or remove a field.
+
+Only typer and rich are imported here: each command imports what it uses, so `planbot --help`
+loads no numpy, SQL, jieba or voice code, and `planbot search` no SQL (a test checks both).
 """
 
 from __future__ import annotations
@@ -18,14 +21,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from bot.services import Services
-from bot.settings import Settings
-from knowledge.payloads import search_payload
-from knowledge.search import SearchOutcome
-
 if TYPE_CHECKING:
     from bot.core import Conversation
     from bot.replies import Incoming
+    from bot.services import Services
     from knowledge.library import Library
     from knowledge.regions import Region
     from knowledge.screening import Evaluation
@@ -43,6 +42,9 @@ def _quiet_libraries() -> None:
 
 
 def _services() -> Services:
+    from bot.services import Services
+    from bot.settings import Settings
+
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     _quiet_libraries()
@@ -111,10 +113,10 @@ def search(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List the clauses that best match some words."""
+    from knowledge.payloads import search_payload
+
     services = _services()
-    outcome: SearchOutcome = services.searcher.search(
-        " ".join(query), k=k, region=region, only_region=bool(region)
-    )
+    outcome = services.searcher.search(" ".join(query), k=k, region=region, only_region=bool(region))
     payload = search_payload(outcome)
     if as_json:
         _print_json(payload)
@@ -135,6 +137,7 @@ def ingest_command(
     force: Annotated[bool, typer.Option("--force", help="parse and store every plan again")] = False,
 ) -> None:
     """Load plans into the database and rebuild the index (the shipped plans by default)."""
+    from bot.settings import Settings
     from planbot.ingest import run_ingest
 
     run_ingest(Settings(), directory, report=report, force=force, console=console)
@@ -290,6 +293,7 @@ def say(
     ] = False,
 ) -> None:
     """Write a voice note (OGG/Opus, 48 kHz mono) of a reply text."""
+    from bot.settings import Settings
     from voice.errors import VoiceUnavailable
     from voice.say import say as say_note  # checks the cache before the speech engine loads
     from voice.say import show as show_speech
@@ -388,6 +392,7 @@ def _region_option(services: Services, name: str | None) -> Region | None:
 @app.command()
 def run() -> None:
     """Start the Telegram bot (polling, or a webhook server when PLANBOT_WEBHOOK_URL is set)."""
+    from bot.settings import Settings
     from planbot.telegram_app import run as run_bot
 
     settings = Settings()

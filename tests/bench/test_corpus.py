@@ -45,7 +45,7 @@ def test_copies_name_an_invented_region_instead_of_the_plans_own(clause_views, c
     _, corpus = three_copies
     copies = corpus[len(clause_views) :]
     for view in copies:
-        original = catalog[view.doc_id.rsplit("-", 1)[0]].region
+        original = catalog[view.doc_id.rsplit("_", 1)[0]].region
         assert view.region != original
         assert original not in view.text and original not in view.doc_title
     assert len({v.region for v in copies}) == 2 * len(catalog)
@@ -55,7 +55,7 @@ def test_recombined_clauses_keep_their_title_sentence(clause_views, three_copies
     _, corpus = three_copies
     by_ref = {(v.doc_id, v.ref): v for v in clause_views}
     for view in corpus[len(clause_views) :]:
-        real = by_ref[(view.doc_id.rsplit("-", 1)[0], view.ref)]
+        real = by_ref[(view.doc_id.rsplit("_", 1)[0], view.ref)]
         if real.title and real.text.startswith(real.title):
             assert view.text.startswith(view.title)
 
@@ -99,3 +99,13 @@ def test_other_texts_get_their_own_cached_tokens(tmp_path, clause_views, tokeniz
     )
     assert not again.cached and again.token_lists[-1] == tokenizer.tokens(changed[-1])
     assert len(list(tmp_path.glob("tokens-*"))) == 2
+
+
+def test_every_copied_plan_is_in_the_generators_catalog_and_its_clauses_can_be_cited(catalog, three_copies):
+    generator, corpus = three_copies
+    assert list(generator.plans)[: len(catalog)] == list(catalog)
+    assert set(generator.plans) == {v.doc_id for v in corpus}
+    for view in corpus[:: len(corpus) // 50]:
+        meta = generator.plans[view.doc_id]
+        assert (meta.region, meta.short_title) == (view.region, view.doc_short_title)
+        assert view.label.startswith(view.doc_short_title)  # the key parses as a ClauseRef

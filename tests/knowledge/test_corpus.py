@@ -1,4 +1,5 @@
-"""The persisted index: reused while nothing changed, rebuilt by content hash, incremental per plan."""
+"""The persisted index: reused while nothing changed, rebuilt by content hash, incremental per plan;
+the clause snapshot beside it, opened without the database while the plans are unchanged."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 
 from bot.db import make_engine, migrate
 from bot.services import shipped_sources
-from knowledge.corpus import PlanSource, ingest, open_index
+from knowledge.corpus import SNAPSHOT, PlanSource, ingest, open_index, open_snapshot, read_snapshot
 from knowledge.plans import load_catalog
 from knowledge.tokenize import Tokenizer
 
@@ -75,3 +76,35 @@ def test_a_changed_dictionary_rebuilds_the_index(engine, tmp_path, monkeypatch):
     monkeypatch.setattr(type(changed), "fingerprint", "different-dictionary")
     _, second = open_index(engine, tmp_path / "index", changed)
     assert changed.calls > 0 and second.meta["hash"] != first.meta["hash"]
+
+
+def test_the_clause_snapshot_beside_the_index_holds_what_the_database_holds(engine, tmp_path):
+    sources = shipped_sources(load_catalog())
+    ingest(engine, sources)
+    tokenizer = CountingTokenizer()
+    clauses, index = open_index(engine, tmp_path / "index", tokenizer)
+    target = tmp_path / "index" / f"bm25-{index.meta['hash']}"
+    assert read_snapshot(target, index.meta["hash"]) == clauses
+    assert any(c.indicator for c in clauses) and any(c.lead_departments for c in clauses)
+
+    opened = open_snapshot(tmp_path / "index", sources, tokenizer)
+    assert opened is not None
+    assert opened[0] == clauses and opened[1].keys == index.keys
+    assert tokenizer.calls == len(clauses), "opening the snapshot tokenises nothing"
+
+
+def test_no_snapshot_is_opened_for_other_plans_or_a_damaged_file(engine, tmp_path):
+    sources = shipped_sources(load_catalog())
+    ingest(engine, sources[:4])
+    tokenizer = Tokenizer()
+    _, index = open_index(engine, tmp_path / "index", tokenizer)
+    assert open_snapshot(tmp_path / "index", sources[:4], tokenizer) is not None
+    assert open_snapshot(tmp_path / "index", sources, tokenizer) is None, "a fifth plan is not in it"
+    edited = [*sources[:3], PlanSource(sources[3].meta, sources[3].text + "\n补充说明。")]
+    assert open_snapshot(tmp_path / "index", edited, tokenizer) is None, "an edited plan is not in it"
+
+    snapshot = tmp_path / "index" / f"bm25-{index.meta['hash']}" / SNAPSHOT
+    snapshot.write_text(snapshot.read_text(encoding="utf-8")[:-100], encoding="utf-8")
+    assert open_snapshot(tmp_path / "index", sources[:4], tokenizer) is None
+    clauses, _ = open_index(engine, tmp_path / "index", tokenizer)  # writes it again
+    assert open_snapshot(tmp_path / "index", sources[:4], tokenizer)[0] == clauses

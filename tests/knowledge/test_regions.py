@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from knowledge import regions
 from knowledge.library import Library
 from knowledge.plans import load_catalog, plan_text
 from knowledge.regions import (
@@ -322,3 +324,28 @@ def test_a_malformed_file_is_refused_naming_the_file_and_the_problem(
 def test_a_covered_region_missing_from_the_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RegionDataError, match="张掖市"):
         read_gazetteer(_write(tmp_path, GOOD), ["张掖市"], traditional=False)
+
+
+def test_traditional_variants_are_kept_in_the_cache_and_read_back_the_same(tmp_path, monkeypatch):
+    names = ["张掖市", "甘州区", "朔州市", "茌平区", "同心县", "山西省"]
+    converted = regions.traditional_variants(names)
+    assert converted["张掖市"] == ("張掖市",)
+    assert regions.traditional_variants(names, tmp_path) == converted
+    assert len(list(tmp_path.glob("variants-*.json"))) == 1
+
+    def refuse(_names):
+        raise AssertionError("converted again instead of read from the cache")
+
+    monkeypatch.setattr(regions, "_convert_variants", refuse)
+    assert regions.traditional_variants(names, tmp_path) == converted
+    with pytest.raises(AssertionError):
+        regions.traditional_variants([*names, "高台县"], tmp_path)  # other names: another key
+
+
+def test_a_damaged_variant_cache_is_converted_again(tmp_path):
+    names = ["张掖市", "甘州区"]
+    regions.traditional_variants(names, tmp_path)
+    (cached,) = tmp_path.glob("variants-*.json")
+    cached.write_text("{not json", encoding="utf-8")
+    assert regions.traditional_variants(names, tmp_path) == regions.traditional_variants(names)
+    assert json.loads(cached.read_text(encoding="utf-8"))["张掖市"] == ["張掖市"]
