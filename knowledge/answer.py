@@ -320,10 +320,11 @@ class Answerer:
         self, outcome: SearchOutcome, used: list[ClauseView], guide: Guide | None, asks: tuple[Ask, ...]
     ) -> str:
         step = f"{guide.how_to_apply}{GENERAL_PRACTICE}" if guide else WHERE_TO_ASK
-        plans = {c.doc_id for c in used}
-        for doc_id in plans:
+        chain = outcome.applicable_regions
+        plans = {c.doc_id: c.region for c in used}  # in the order cited
+        for doc_id, region in plans.items():
             hotline = self.library.catalog[doc_id].hotline
-            if hotline and (not outcome.applicable_regions or used[0].region in outcome.applicable_regions):
+            if hotline and (not chain or region in chain):  # another region's line is not the asker's
                 step += f"{self.library.catalog[doc_id].short_title}写到的{hotline}也可以打。"
         return step
 

@@ -211,3 +211,12 @@ def test_a_whole_reply_is_at_most_five_short_parts(answerer):
         parts = answer.render().split("\n\n")
         assert len(parts) <= 5, (question, parts)
         assert all(len(part) <= MAX_MAIN_CHARS + 160 for part in parts), (question, parts)
+
+
+def test_a_plans_hotline_is_offered_only_to_askers_it_serves(answerer):
+    """同心县's plan names the 12385 line; a 茌平 asker is not sent there."""
+    tongxin = answerer.answer("同心县 残疾人 有没有服务热线")
+    assert "12385" in tongxin.next_step, tongxin.render()
+    for question in ("残疾人权益被侵害了找谁", "残疾人维权热线"):
+        answer = answerer.answer(question, region="茌平区")
+        assert "12385" not in answer.render(), answer.render()
