@@ -1,4 +1,4 @@
-# planbot: `make run` sets up and starts the bot, `make test` sets up and runs every test.
+# planbot: `make run` sets up and starts the bot, `make test` sets up, checks (ruff, mypy) and runs every test.
 .PHONY: setup run test lint bench clean
 
 setup:
@@ -11,6 +11,7 @@ run: setup
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 test: setup lint
 	.venv/bin/pytest

@@ -11,10 +11,10 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import create_engine
 
@@ -118,3 +118,8 @@ def exclusive(engine: Engine) -> Iterator[None]:
             yield
         finally:
             lock.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _STARTUP_LOCK_ID})
+
+
+def affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (a Result from one is a CursorResult)."""
+    return cast(CursorResult[Any], result).rowcount or 0

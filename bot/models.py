@@ -16,7 +16,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _timestamp() -> Column:  # type: ignore[type-arg]
+def _timestamp() -> Column[dt.datetime]:
     return Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 

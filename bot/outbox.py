@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import delete, exists, insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
+from bot.db import affected
 from bot.models import OutboxMessage, utcnow
 from bot.repository import storage_call
 from knowledge.sessions import session_scope
@@ -52,7 +53,9 @@ class Outbox:
     def seen(self, update_key: str) -> bool:
         """Whether this update's replies were written down before (it is being delivered again)."""
         with self.engine.connect() as connection:
-            return bool(connection.scalar(select(exists().where(OutboxMessage.update_key == update_key))))
+            return bool(
+                connection.scalar(exists().where(col(OutboxMessage.update_key) == update_key).select())
+            )
 
     @storage_call
     def put(self, update_key: str, chat_id: int, payloads: list[dict[str, Any]]) -> list[Letter]:
@@ -74,7 +77,9 @@ class Outbox:
                             created_at=now,
                         )
                     )
-                    letter_id = inserted.inserted_primary_key[0]
+                    key = inserted.inserted_primary_key
+                    assert key is not None, "an INSERT returns the row's key"
+                    letter_id = int(key[0])
                     letters.append(Letter(letter_id, update_key, position, chat_id, payload))
         except IntegrityError:  # handled before: its replies are pending or sent already
             return []
@@ -86,7 +91,7 @@ class Outbox:
         with self.engine.begin() as connection:
             connection.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == letter_id)
+                .where(col(OutboxMessage.id) == letter_id)
                 .values(state=state, chat_id=None, payload=None)
             )
 
@@ -96,21 +101,24 @@ class Outbox:
         oldest first."""
         now = utcnow()
         with session_scope(self.engine) as session:
-            stale = OutboxMessage.state == PENDING
+            stale = col(OutboxMessage.state) == PENDING
             if not every_pending:
-                stale = stale & (OutboxMessage.lease_until < now)
-            rows = session.exec(select(OutboxMessage).where(stale).order_by(OutboxMessage.id)).all()
+                stale = stale & (col(OutboxMessage.lease_until) < now)
+            rows = session.exec(select(OutboxMessage).where(stale).order_by(col(OutboxMessage.id))).all()
             claimed = []
             for row in rows:  # one by one: another worker may claim some of them at the same moment
                 taken = session.execute(
                     update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id, OutboxMessage.state == PENDING)
+                    .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.state) == PENDING)
                     .where(
-                        or_(OutboxMessage.lease_until == row.lease_until, OutboxMessage.owner == self.owner)
+                        or_(
+                            col(OutboxMessage.lease_until) == row.lease_until,
+                            col(OutboxMessage.owner) == self.owner,
+                        )
                     )
                     .values(owner=self.owner, lease_until=now + LEASE)
                 )
-                if taken.rowcount == 1 and row.chat_id is not None and row.payload is not None:
+                if affected(taken) == 1 and row.chat_id is not None and row.payload is not None:
                     claimed.append(
                         Letter(row.id, row.update_key, row.position, row.chat_id, json.loads(row.payload))
                     )
@@ -121,6 +129,6 @@ class Outbox:
         """Delete keys older than KEEP_KEYS, and replies pending that long (nobody could send them)."""
         with session_scope(self.engine) as session:
             result = session.execute(
-                delete(OutboxMessage).where(OutboxMessage.created_at < (now or utcnow()) - KEEP_KEYS)
+                delete(OutboxMessage).where(col(OutboxMessage.created_at) < (now or utcnow()) - KEEP_KEYS)
             )
-        return result.rowcount or 0
+        return affected(result)

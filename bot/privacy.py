@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from bot.db import exclusive, scrub
 from bot.models import AppMeta
@@ -117,7 +118,7 @@ def _check(engine: Engine, salt: bytes, *, drop_legacy: bool) -> None:
                     "with; every worker must share one salt (see README, Settings)"
                 )
             if drop_legacy:
-                session.execute(delete(AppMeta).where(AppMeta.key == LEGACY_SALT_KEY))
+                session.execute(delete(AppMeta).where(col(AppMeta.key) == LEGACY_SALT_KEY))
     except IntegrityError:  # another process stored a check value first: compare with it
         _check(engine, salt, drop_legacy=drop_legacy)
 

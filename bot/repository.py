@@ -19,15 +19,15 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlmodel import select
+from sqlmodel import col, select
 
-from bot.db import scrub
+from bot.db import affected, scrub
 from bot.models import ConversationMemory, ScreeningSession, UnansweredQuestion, UserProfile, utcnow
 from bot.privacy import anonymise
 from knowledge.sessions import session_scope
@@ -197,24 +197,29 @@ class Repository:
                 except IntegrityError as error:
                     raise StaleState("a screening was started concurrently") from error
                 return 1
-            result = session.execute(
-                update(ScreeningSession)
-                .where(ScreeningSession.user_key == user, ScreeningSession.version == expected_version)
-                .values(state=payload, version=expected_version + 1, updated_at=utcnow())
+            changed = affected(
+                session.execute(
+                    update(ScreeningSession)
+                    .where(
+                        col(ScreeningSession.user_key) == user,
+                        col(ScreeningSession.version) == expected_version,
+                    )
+                    .values(state=payload, version=expected_version + 1, updated_at=utcnow())
+                )
             )
-            if result.rowcount != 1:
+            if changed != 1:
                 raise StaleState("the screening changed since it was read")
             return expected_version + 1
 
     @storage_call
     def drop_screening(self, user: str) -> None:
         with session_scope(self.engine) as session:
-            session.execute(delete(ScreeningSession).where(ScreeningSession.user_key == user))
+            session.execute(delete(ScreeningSession).where(col(ScreeningSession.user_key) == user))
 
     # -- privacy -----------------------------------------------------------------------------------
 
     @storage_call
-    def stored_about(self, user: str) -> dict[str, object]:
+    def stored_about(self, user: str) -> dict[str, Any]:
         """Everything stored about one person, as plain values (for /privacy)."""
         with session_scope(self.engine) as session:
             profile = session.get(UserProfile, user)
@@ -240,7 +245,7 @@ class Repository:
         removed = 0
         with session_scope(self.engine) as session:
             for table in (UserProfile, ScreeningSession, ConversationMemory):
-                removed += session.execute(delete(table).where(table.user_key == user)).rowcount or 0
+                removed += affected(session.execute(delete(table).where(col(table.user_key) == user)))
         scrub(self.engine)  # and out of SQLite's write-ahead log, too
         return removed
 
@@ -281,28 +286,38 @@ class Repository:
         """Remove screening state and log entries older than their retention periods."""
         now = now or utcnow()
         with session_scope(self.engine) as session:
-            screenings = session.execute(
-                delete(ScreeningSession).where(ScreeningSession.updated_at < now - SCREENING_RETENTION)
-            ).rowcount
-            session.execute(
-                delete(ConversationMemory).where(ConversationMemory.updated_at < now - CONVERSATION_MEMORY)
+            screenings = affected(
+                session.execute(
+                    delete(ScreeningSession).where(
+                        col(ScreeningSession.updated_at) < now - SCREENING_RETENTION
+                    )
+                )
             )
-            old = session.execute(
-                delete(UnansweredQuestion).where(UnansweredQuestion.created_at < now - UNANSWERED_RETENTION)
-            ).rowcount
+            session.execute(
+                delete(ConversationMemory).where(
+                    col(ConversationMemory.updated_at) < now - CONVERSATION_MEMORY
+                )
+            )
+            old = affected(
+                session.execute(
+                    delete(UnansweredQuestion).where(
+                        col(UnansweredQuestion.created_at) < now - UNANSWERED_RETENTION
+                    )
+                )
+            )
             keep_from = session.execute(
                 select(UnansweredQuestion.id)
-                .order_by(UnansweredQuestion.id.desc())
+                .order_by(col(UnansweredQuestion.id).desc())
                 .offset(UNANSWERED_MAX_ROWS)
                 .limit(1)
             ).scalar()
             capped = 0
             if keep_from is not None:
-                capped = session.execute(
-                    delete(UnansweredQuestion).where(UnansweredQuestion.id <= keep_from)
-                ).rowcount
+                capped = affected(
+                    session.execute(delete(UnansweredQuestion).where(col(UnansweredQuestion.id) <= keep_from))
+                )
         scrub(self.engine)
-        return {"screenings": screenings or 0, "unanswered": (old or 0) + (capped or 0)}
+        return {"screenings": screenings, "unanswered": old + capped}
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -209,9 +209,9 @@ CUT_OFFER = "后面的内容请看文字回复。"
 
 
 def _script(speech: Speech) -> Script:
-    from voice import Part, Script
+    from voice import Part, Role, Script
 
-    return Script(tuple(Part(text, role) for role, text in speech), if_cut=CUT_OFFER)
+    return Script(tuple(Part(text, Role(role)) for role, text in speech), if_cut=CUT_OFFER)
 
 
 def open_database(settings: Settings) -> Engine:

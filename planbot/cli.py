@@ -16,7 +16,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -121,7 +121,7 @@ def search(
     if as_json:
         _print_json(payload)
         return
-    for rank, item in enumerate(payload["results"], 1):
+    for rank, item in enumerate(cast(list[dict[str, Any]], payload["results"]), 1):
         console.print(
             f"{rank}. [{item['id']}] {item['region']} {item['path']} {item['number']}  ({item['score']:.2f})"
         )
@@ -203,8 +203,9 @@ def screen(
                 console.print(f"{item['name']}: {item['title']}")
         return
     library = Library.load()
-    if name not in library.screenings:
-        err.print(f"没有这个自测：{name}。可用的有：{', '.join(sorted(library.screenings))}")
+    if name is None or name not in library.screenings:
+        wanted = f"没有这个自测：{name}。" if name else "请写出自测的名字。"
+        err.print(f"{wanted}可用的有：{', '.join(sorted(library.screenings))}")
         raise typer.Exit(2)
     if table:
         from knowledge import screening_table
@@ -215,11 +216,11 @@ def screen(
             console.print(screening_table.render(library, name), markup=False)
         return
     if as_json:
-        facts = {}
-        for item in fact or []:
-            key, sep, value = item.partition("=")
+        facts: dict[str, Any] = {}
+        for given in fact or []:
+            key, sep, value = given.partition("=")
             if not sep:
-                err.print(f"--fact 需要 NAME=VALUE 的形式：{item}")
+                err.print(f"--fact 需要 NAME=VALUE 的形式：{given}")
                 raise typer.Exit(2)
             try:
                 facts[key.strip()] = engine.parse_fact(library, key.strip(), value.strip())

@@ -85,7 +85,7 @@ def build_application(
     """The bot, wired but not started. Tests pass the fake Bot API's base URL or request objects."""
     if settings.telegram_token is None:
         raise ValueError("PLANBOT_TELEGRAM_TOKEN is not set")
-    urls = {}
+    urls: dict[str, Any] = {}
     api_url = base_url or settings.telegram_api_url
     if api_url:
         root = api_url.rstrip("/").removesuffix("/bot")

@@ -12,7 +12,10 @@ target_metadata = SQLModel.metadata
 
 engine = config.attributes.get("engine")
 if engine is None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic needs an engine (bot.db.migrate passes one) or sqlalchemy.url")
+    engine = create_engine(url)
 
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
