@@ -220,3 +220,11 @@ def test_a_plans_hotline_is_offered_only_to_askers_it_serves(answerer):
     for question in ("残疾人权益被侵害了找谁", "残疾人维权热线"):
         answer = answerer.answer(question, region="茌平区")
         assert "12385" not in answer.render(), answer.render()
+
+
+def test_who_may_get_it_is_said_not_written_when_only_the_benefits_name_is(answerer):
+    """重度 in 重度残疾人护理补贴 is the subsidy's name, not who gets it."""
+    answer = answerer.answer("朔州 重度残疾人护理补贴 啥人能领")
+    assert answer.in_scope and "规划没有写具体哪些人符合条件" in answer.main, answer.main
+    stated = answerer.answer("张掖 托养服务 给哪些人")
+    assert "16" in stated.main and "没有写具体哪些人" not in stated.main, stated.main
