@@ -26,7 +26,7 @@ from bot.replies import MAX_CAPTION, Button, Buttons, Chat, Incoming, Outgoing
 from bot.repository import Memory, Profile, Repository, StorageUnavailable
 from bot.screening_flow import ScreeningFlow
 from bot.services import Services
-from bot.typed import Control, control_word, match_choice, numbered
+from bot.typed import Control, control_word, is_position, match_choice, numbered
 from knowledge.answer import Answer, reference_answer
 from knowledge.casework import indicator_table, key_sentence
 from knowledge.charts import PANELS_PER_IMAGE, ChartUnavailable, render_png
@@ -199,6 +199,9 @@ class Conversation:
                 return
         if (control := control_word(text)) is not None:
             self._control(turn, control)
+            return
+        if is_position(text):  # "2" with no choice open: not a question about the number 2
+            out.add(msg.NO_CHOICE_PENDING)
             return
         if self._reference(turn, text):
             return

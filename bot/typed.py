@@ -38,6 +38,11 @@ _TRIM = "。！!？?，,、~～ 　.…"
 _ORDINAL = re.compile(r"^(?:第)?([0-9一二三四五六七八九十两]+)(?:个|项|号|条)?$")
 
 
+def is_position(text: str) -> bool:
+    """Whether the text is only an option's number ("2", "第二个")."""
+    return bool(_ORDINAL.match(normalise(text)))
+
+
 def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().strip(_TRIM).lower()
 

@@ -30,6 +30,7 @@ from knowledge.scope import Signals, decide
 from knowledge.search import Result, Searcher, SearchOutcome
 
 MAX_MAIN_CHARS = 240  # the main text stays readable on a phone screen
+VAGUE_CHARS = 6  # a message this short naming nothing the plans know says too little to search
 STORY_CHARS = 40  # a longer message tells a story around its question
 WHERE_TO_ASK = "可以问户籍所在地的乡镇（街道）或县级残联。"
 GENERAL_PRACTICE = "（一般做法，具体以当地规定为准）"
@@ -49,6 +50,9 @@ YEAR_GAP = "规划没有{year}年的数。"
 TABLE_YEARS = "规划的主要指标只有2020年的数和2025年的目标，没有{year}年的数。"
 INTENTION_NOTE = "这是规划里的计划，您那里落实了没有，规划没有写，可以问当地残联。"
 EXAMPLE = "比如您可以问：“重度残疾人护理补贴怎么申请？”"
+#: A message with nothing to search for ("茌平", "有", "三岁"): ask what the person wants to know.
+VAGUE = "没太明白您想了解什么，可以用一句话说说。" + EXAMPLE
+VAGUE_PLACE = "您想了解{region}的哪方面？比如您可以问：“{region}重度残疾人护理补贴怎么申请？”"
 REGION_NOT_COVERED = "{region}的规划我这里还没有，不能告诉您那里的规定。我收录的是：{plans}。"
 
 
@@ -157,6 +161,10 @@ class Answerer:
         asks = intents.asked(query.text)
         if outcome.region_covered is False and query.region is not None:
             return self._region_not_covered(outcome)
+        if self._vague(outcome):
+            place = outcome.region
+            main = VAGUE_PLACE.format(region=place) if place else VAGUE
+            return Answer(in_scope=False, main=main, kind="vague", region=place)
         picks = self.extractor.picks(outcome, asks)
         if outcome.pinned and picks:  # the question names its clause: that clause is the answer
             named = [p for p in picks if p.clause.id in outcome.pinned]
@@ -251,6 +259,18 @@ class Answerer:
             more=[r.clause.id for r in outcome.results if r.clause not in used][:2],
             coverage=signals.coverage,
             quotes=quotes,
+        )
+
+    def _vague(self, outcome: SearchOutcome) -> bool:
+        """Nothing to look for: no word but a place, or a word or two the plans never use ("三岁")."""
+        if outcome.pinned:
+            return False
+        terms = self.extractor.terms(outcome.query)
+        if not terms.weight:
+            return True
+        known = self.searcher.in_plans
+        return len(outcome.query.text) <= VAGUE_CHARS and not any(
+            known(t) for w in terms.weight for t in (w, *terms.parts[w], *terms.means[w])
         )
 
     def _not_a_question(self, kind: MessageKind) -> Answer:

@@ -21,6 +21,8 @@ from knowledge.answer import (
     REGION_NOT_COVERED,
     RELATED,
     TABLE_YEARS,
+    VAGUE,
+    VAGUE_PLACE,
     YEAR_GAP,
     Answer,
     Quote,
@@ -72,7 +74,8 @@ def unsupported(answer: Answer, library: Library) -> list[str]:
 
 def _fixed_sentences(library: Library, answer: Answer) -> list[str]:
     years = set(re.findall(r"20\d\d", answer.main))
-    out = [NOT_WRITTEN, INTENTION_NOTE, EXAMPLE, *(a.missing for a in library.intents.asks if a.missing)]
+    out = [NOT_WRITTEN, INTENTION_NOTE, EXAMPLE, VAGUE]
+    out += [a.missing for a in library.intents.asks if a.missing]
     out += [kind.reply for kind in library.intents.kinds]
     out += [template.format(year=y) for y in years for template in (YEAR_GAP, TABLE_YEARS)]
     return sorted(out, key=len, reverse=True)
@@ -85,7 +88,7 @@ _FRAMES = re.compile(
         .replace(re.escape("{plan}"), _PLAN)
         .replace(re.escape("{region}"), r"\S{2,12}?")
         .replace(re.escape("{plans}"), r"\S+?")
-        for t in (RELATED, FRAME, BOTH, REGION_NOT_COVERED)
+        for t in (RELATED, FRAME, BOTH, REGION_NOT_COVERED, VAGUE_PLACE)
     )
 )
 

@@ -140,6 +140,11 @@ def test_a_region_named_in_one_question_answers_the_follow_up(conversation, user
     assert cited_regions(other) == {"茌平区"}, "a region named again replaces it"
 
 
+def test_a_number_with_no_choice_open_is_not_searched_for(conversation, user):
+    out = say(conversation, user, "3")
+    assert texts(out) == messages.NO_CHOICE_PENDING and not out.answer
+
+
 def test_saving_a_region_is_not_offered_under_a_reply_that_is_not_from_the_plans(conversation, user):
     out = say(conversation, user, "张掖明天刮大风吗")
     assert out.answer is not None and out.answer.kind == "weather"

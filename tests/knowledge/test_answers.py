@@ -228,3 +228,17 @@ def test_who_may_get_it_is_said_not_written_when_only_the_benefits_name_is(answe
     assert answer.in_scope and "规划没有写具体哪些人符合条件" in answer.main, answer.main
     stated = answerer.answer("张掖 托养服务 给哪些人")
     assert "16" in stated.main and "没有写具体哪些人" not in stated.main, stated.main
+
+
+@pytest.mark.parametrize("message", ["张掖", "四岁", "咋整", "那个啥"])
+def test_a_message_with_nothing_to_look_for_is_asked_to_say_more(answerer, message):
+    answer = answerer.answer(message)
+    assert answer.kind == "vague" and not answer.in_scope and not answer.citations
+    assert "比如您可以问" in answer.main
+    if message == "张掖":
+        assert "张掖市的哪方面" in answer.main, "a place alone: what about it?"
+
+
+@pytest.mark.parametrize("message", ["我想咨询一下", "您好，想问个事", "在吗？有人没"])
+def test_an_opening_without_a_question_is_greeted(answerer, message):
+    assert answerer.answer(message).kind == "greeting"
