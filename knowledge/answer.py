@@ -302,11 +302,15 @@ class Answerer:
             lines.append(RELATED.format(plan=related[0].clause.doc_short_title) + related[0].text)
         main = _fit("".join(dict.fromkeys(line for line in lines if line)))
         used = [p.clause for p in related]
+        # the benefit the related sentence is about: how to apply, and its screening, still help
+        guide = self._guide(outcome, used) if used else None
         return Answer(
             in_scope=False,
             main=main,
             citations=[cite(c) for c in used],
-            next_step=WHERE_TO_ASK,
+            next_step=self._next_step(outcome, used, guide, asks) if guide else WHERE_TO_ASK,
+            guide=guide,
+            screening=guide.screening if guide else None,
             coverage=signals.coverage,
             more=[r.clause.id for r in outcome.results[:2] if r.clause not in used],
             quotes=quotes,

@@ -242,3 +242,9 @@ def test_a_message_with_nothing_to_look_for_is_asked_to_say_more(answerer, messa
 @pytest.mark.parametrize("message", ["我想咨询一下", "您好，想问个事", "在吗？有人没"])
 def test_an_opening_without_a_question_is_greeted(answerer, message):
     assert answerer.answer(message).kind == "greeting"
+
+
+def test_an_amount_not_written_still_says_how_to_apply_for_the_benefit(answerer):
+    answer = answerer.answer("茌平 孩子做康复 政府能给补多少钱")
+    assert not answer.in_scope and "没有写具体金额" in answer.main
+    assert answer.screening == "child_rehab" and "一般做法" in answer.next_step, answer.render()
