@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from knowledge.casework import Sentence, department_lookup, indicator_lookup
 from knowledge.clause import ClauseView
-from knowledge.extract import Extractor, Pick, indicator_sentence
+from knowledge.extract import Extractor, Pick, Terms, indicator_sentence
 from knowledge.guides import Guide, glossary_for
 from knowledge.indicator_table import PlanRow
 from knowledge.intents import Ask, MessageKind
@@ -30,6 +30,8 @@ from knowledge.scope import Signals, decide
 from knowledge.search import Result, Searcher, SearchOutcome
 
 MAX_MAIN_CHARS = 240  # the main text stays readable on a phone screen
+PART_MIN_CHARS = 4  # a shorter question ("是吗？") asks nothing of its own
+_QUESTIONS = re.compile(r"[^？?。！!；;\n]+[？?]")
 VAGUE_CHARS = 6  # a message this short naming nothing the plans know says too little to search
 STORY_CHARS = 40  # a longer message tells a story around its question
 WHERE_TO_ASK = "可以问户籍所在地的乡镇（街道）或县级残联。"
@@ -175,6 +177,8 @@ class Answerer:
         if finding is not None:
             return finding
         chosen = self.extractor.choose(picks, outcome, asks)
+        if parts := self._parts(query.text):
+            chosen = self.extractor.for_each_part(picks, chosen, parts, outcome)
         years = _asked_years(query.text)
         signals = Signals.of(outcome, picks, chosen, asks, years, self.extractor.weights(query))
         story = len(query.text) > STORY_CHARS and signals.plainly_covered  # mentions a medicine, the weather…
@@ -260,6 +264,13 @@ class Answerer:
             coverage=signals.coverage,
             quotes=quotes,
         )
+
+    def _parts(self, text: str) -> list[Terms]:
+        """The questions of a message that asks more than one (each ending in ？), as search words."""
+        questions = [q for q in _QUESTIONS.findall(text) if len(q) >= PART_MIN_CHARS]
+        if len(questions) < 2:
+            return []
+        return [self.extractor.terms(self.searcher.analyse(q)) for q in questions]
 
     def _vague(self, outcome: SearchOutcome) -> bool:
         """Nothing to look for: no word but a place, or a word or two the plans never use ("三岁")."""

@@ -32,6 +32,9 @@ CHAIN_BONUS = 0.06  # a plan above the asker's
 STORY_LENGTH = 40  # a longer question tells a story around what it asks…
 STORY_WORD_WEIGHT = 0.35  # …and in it a word the plans never use weighs this share of a rare word's weight
 ABOUT_IT = 0.1  # a part of a sentence names what was asked when it holds this much of the question
+PART_ANSWERED = 0.5  # a sentence answers one part of a several-part question when it holds this much of it
+PART_ON_TOPIC = 0.5
+MAX_SENTENCES = 4
 SECOND_SHARE = 0.55  # a second sentence must score at least this share of the first
 SHORT_DEFINITION = 40  # a programme's name sentence shorter than this is followed by the sentence after it
 ON_TOPIC = 0.7  # …and one added for the kind of fact it states must cover nearly as much of the question
@@ -297,6 +300,29 @@ class Extractor:
         if not chain:
             chosen = self._other_region(picks, chosen)
         return chosen
+
+    def for_each_part(
+        self, picks: list[Pick], chosen: list[Pick], parts: list[Terms], outcome: SearchOutcome
+    ) -> list[Pick]:
+        """A message asking several things ("…能补吗？房租能补不？"): the sentence that best answers each
+        part joins the answer when none shown answers it yet."""
+        if not chosen:
+            return chosen
+        chain = outcome.applicable_regions
+        floor = PART_ON_TOPIC * chosen[0].coverage  # …and is about what the whole message is about
+        pool = [p for p in picks if (not chain or p.clause.region in chain) and p.coverage >= floor]
+        out = list(chosen)
+        for part in parts:
+            if len(out) >= MAX_SENTENCES:
+                break
+            if any(self.coverage(part, p.text)[0] >= PART_ANSWERED for p in out):
+                continue
+            scored = [(self.coverage(part, p.text)[0], p.score, p) for p in pool if not _overlaps(p, out)]
+            if scored:
+                coverage, _, best = max(scored, key=lambda s: (s[0], s[1]))
+                if coverage >= PART_ANSWERED:
+                    out.append(best)
+        return out
 
     def _next_sentence(self, picks: list[Pick], best: Pick) -> list[Pick]:
         """What a programme is: its name alone says little; the clause's next sentence explains it."""

@@ -248,3 +248,15 @@ def test_an_amount_not_written_still_says_how_to_apply_for_the_benefit(answerer)
     answer = answerer.answer("茌平 孩子做康复 政府能给补多少钱")
     assert not answer.in_scope and "没有写具体金额" in answer.main
     assert answer.screening == "child_rehab" and "一般做法" in answer.next_step, answer.render()
+
+
+def test_each_question_of_a_message_that_asks_two_gets_its_sentence(answerer, monkeypatch):
+    question = next(  # planbot's own fitting set, not the development set
+        json.loads(line)["q"]
+        for line in QUESTION_SETS[0].read_text(encoding="utf-8").splitlines()
+        if json.loads(line)["id"] == "z216"
+    )
+    answer = answerer.answer(question)
+    assert "全额代缴" in answer.main and "部分代缴" in answer.main, answer.main
+    monkeypatch.setattr(Answerer, "_parts", lambda self, text: [])
+    assert "部分代缴" not in answerer.answer(question).main, "without it, the second question is not answered"
