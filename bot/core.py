@@ -216,8 +216,11 @@ class Conversation:
 
     def _region_for(self, turn: Turn) -> str | None:
         """The asker's region: one a script gives, else one named earlier in this conversation, else the
-        one they saved (/region)."""
-        return turn.incoming.region or turn.memory.context_region or turn.profile.region
+        one they saved (/region), else the place they gave in a screening."""
+        region = turn.incoming.region or turn.memory.context_region or turn.profile.region
+        if region is None and turn.private:
+            region = self.screenings.place(turn.user)
+        return region
 
     # -- the conversation's short memory: typed answers, control words, context -----------------------
 

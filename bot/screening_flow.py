@@ -35,6 +35,7 @@ from bot.repository import (
 )
 from bot.services import Services
 from knowledge import screening as engine
+from knowledge.facts import OTHER_PLACE
 from knowledge.library import Library
 from knowledge.screening import CONSENT_KEEP_DAYS, Prompt, State
 
@@ -218,6 +219,12 @@ class ScreeningFlow:
             return
         state, prompt = engine.answer(self.library, state, option, clauses=self.services.clauses_by_id)
         self._commit(user, state, version, prompt, out)
+
+    def place(self, user: str) -> str | None:
+        """The place the person gave in their screening (its 户籍 answer), if they gave one."""
+        state, _, _ = self._load(user)
+        value = state.facts.get("region") if state is not None else None
+        return value if isinstance(value, str) and value != OTHER_PLACE else None
 
     def last(self, user: str) -> str | None:
         """The screening the person did or is doing last (for 重新开始 after a result), if any."""

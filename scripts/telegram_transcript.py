@@ -1,8 +1,9 @@
 """Print a conversation with planbot on Telegram, as the test harness captures it.
 
 planbot (`build_application`, its real handlers) polls the fake Bot API on 127.0.0.1 and a scripted
-person talks to it: a question, the 原文 button, a screening by buttons, odd input, /privacy and
-/forget. Each turn prints what the person did and every message planbot sent back, with its buttons.
+person talks to it: a question, the 原文 button, a screening by buttons, odd input, a screening by
+typing only, a follow-up that keeps the region of the message before, /privacy and /forget. Each
+turn prints what the person did and every message planbot sent back, with its buttons.
 Nothing reaches the internet; a fresh SQLite file in a temporary directory is used and removed.
 
     .venv/bin/python scripts/telegram_transcript.py
@@ -67,6 +68,13 @@ async def converse(bot: Planbot) -> None:
     for label in ("朔州市", "继续，保存", "有残疾人证", "一级", "需要"):
         step = await press(step, label)
     await say("/frobnicate")
+    # a screening answered by typing only: words, a step back, a number, a question on the way
+    typed_answers = ("三岁", "上一步", "3", "孩子做康复训练要自己花钱吗？", "低保边缘家庭")
+    for typed in ("/screen child_rehab", *typed_answers):
+        await say(typed)
+    # the region of one message answers the next
+    await say("张掖 重度残疾人护理补贴谁能领")
+    await say("那困难残疾人生活补贴呢")
     calls = await bot.exchange(PERSON, lambda: bot.fake.push_sticker(PERSON))
     show("[a sticker]", calls)
     await say("/privacy")

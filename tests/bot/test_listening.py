@@ -127,6 +127,19 @@ def test_control_words_after_a_screening_result_act_on_that_screening(conversati
     assert "第1题" in again, "重新开始 after a result starts that screening again"
 
 
+def test_a_question_typed_mid_screening_is_answered_from_its_place_and_the_screening_waits(
+    conversation, user
+):
+    first = texts(say(conversation, user, "/screen nursing_subsidy"))
+    assert "户籍在哪里" in first
+    assert "第2题" in texts(say(conversation, user, "张掖"))
+    aside = say(conversation, user, "重度残疾人护理补贴的标准会不会调整？")
+    assert messages.SCREENING_WAITS in texts(aside)
+    assert cited_regions(aside) == {"张掖市"}, "answered from the plan of the place the screening was told"
+    assert conversation.screenings.active(user)
+    assert "第3题" in texts(say(conversation, user, "2")), "the next typed answer goes on with the screening"
+
+
 # -- the region of one question answers the next -----------------------------------------------------
 
 
