@@ -22,7 +22,7 @@ import numpy as np
 
 from knowledge.clause import ClauseView, Kind
 from knowledge.guides import Guide
-from knowledge.index import Bm25Index
+from knowledge.index import Bm25Index, Subset
 from knowledge.library import Library
 from knowledge.references import ReferenceMap, parse_reference
 from knowledge.regions import Gazetteer, RegionMatch
@@ -148,8 +148,9 @@ class Searcher:
         self.library = library
         self.regions = sorted({c.region for c in self.clauses})
         self.references = ReferenceMap(self.clauses)
-        self._region_of = np.array([c.region for c in self.clauses], dtype=object)
-        self._masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._region_code = {region: code for code, region in enumerate(self.regions)}
+        self._region_of = np.array([self._region_code[c.region] for c in self.clauses], dtype=np.int32)
+        self._masks: dict[tuple[str, ...], Subset] = {}
         self._token_sets: dict[str, frozenset[str]] = {}
         self._plain_text: str | None = None
 
@@ -281,9 +282,11 @@ class Searcher:
                 factor *= 1.3
         return factor
 
-    def _mask(self, chain: tuple[str, ...]) -> np.ndarray:
+    def _mask(self, chain: tuple[str, ...]) -> Subset:
+        """The clauses of the chain's regions (made once per chain: `top` scores a few clause by clause)."""
         if chain not in self._masks:
-            self._masks[chain] = np.isin(self._region_of, list(chain))
+            codes = [self._region_code[r] for r in chain if r in self._region_code]
+            self._masks[chain] = Subset.of(np.isin(self._region_of, codes))
         return self._masks[chain]
 
     # -- scope -----------------------------------------------------------------------------------
