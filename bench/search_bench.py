@@ -131,6 +131,20 @@ def run_scale(copies: int, workdir: Path) -> dict[str, object]:
     return result
 
 
+def scaled_searcher(copies: int) -> Searcher:
+    """A Searcher over the benchmark's corpus of `copies` copies (tokens from bench/corpora/ when kept
+    there), with the copies' plans in its library's catalogue, as `run_scale` builds it."""
+    catalog = load_catalog()
+    generator = CorpusGenerator(views_from_parsed(parse_all(), catalog), copies, catalog=catalog)
+    corpus = [v for group in generator.clauses() for v in group]
+    tokenizer = Tokenizer()
+    tokenizer.warm_up()
+    token_lists, _ = _tokenise(corpus, tokenizer, copies)
+    index = build_index(corpus, _counts_in_order(token_lists), {"scale": copies})
+    library = dataclasses.replace(Library.load(), catalog=generator.plans)
+    return Searcher(corpus, index, tokenizer, library)
+
+
 def _tokenise(
     corpus: Sequence[ClauseView], tokenizer: Tokenizer, copies: int
 ) -> tuple[list[list[str]], dict[str, object]]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from knowledge.clause import ClauseView, Indicator, Kind
 from knowledge.intents import Ask
-from knowledge.plain import SLOGAN, ending, parts, sentences
+from knowledge.plain import SLOGAN, Sentence, ending, parts, sentences
 from knowledge.search import Query, Searcher, SearchOutcome
 
 CANDIDATE_CLAUSES = 8
@@ -38,6 +38,7 @@ MAX_SENTENCES = 4
 SECOND_SHARE = 0.55  # a second sentence must score at least this share of the first
 SHORT_DEFINITION = 40  # a programme's name sentence shorter than this is followed by the sentence after it
 ON_TOPIC = 0.7  # …and one added for the kind of fact it states must cover nearly as much of the question
+SENTENCE_CACHE = 200_000  # clauses whose sentences are kept, made plain, per process
 _DEPARTMENT_WORDS = frozenset({"牵头", "单位", "部门", "负责", "责任", "参与", "哪个", "哪些", "谁", "主管"})
 _LEADS = (
     "对",
@@ -81,6 +82,18 @@ class Terms:
     weight: dict[str, float]
     parts: dict[str, tuple[str, ...]]
     means: dict[str, tuple[str, ...]]
+    # Made once from the above for `Extractor.coverage`, which runs for every part of every candidate
+    # sentence: the weights' sum, and per word (word, weight, its policy terms, its pieces of 2+ chars).
+    total: float = field(init=False)
+    checks: tuple[tuple[str, float, tuple[str, ...], tuple[str, ...]], ...] = field(init=False)
+    named: tuple[str, ...] = field(init=False)  # each word and its policy terms, for `_richness`
+
+    def __post_init__(self) -> None:
+        long_parts = {w: tuple(p for p in self.parts[w] if len(p) > 1) for w in self.weight}
+        checks = tuple((w, v, self.means[w], long_parts[w]) for w, v in self.weight.items())
+        object.__setattr__(self, "total", sum(self.weight.values()))
+        object.__setattr__(self, "checks", checks)
+        object.__setattr__(self, "named", tuple(t for w in self.weight for t in (w, *self.means[w])))
 
     def without(self, words: frozenset[str]) -> Terms:
         keep = {w: v for w, v in self.weight.items() if w not in words}
@@ -96,12 +109,17 @@ def share(weights: dict[str, float], words: Iterable[str]) -> float:
 class Extractor:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
+        self._last_terms: tuple[Query, Terms] | None = None  # an answer asks for its query's terms twice
+        self._sentences: dict[str, tuple[Sentence, ...]] = {}
 
     # -- scoring -------------------------------------------------------------------------------------
 
     def terms(self, query: Query) -> Terms:
         """The question's words, each counted once: search cuts "公交车" into 公交车 and 公交, and a
         word and its pieces are one thing asked about (weighted by the most telling of them)."""
+        last = self._last_terms
+        if last is not None and last[0] is query:
+            return last[1]
         stop = self.searcher.tokenizer.stopwords
         words = [
             w
@@ -124,7 +142,9 @@ class Extractor:
             )
             if story and not any(map(self.searcher.in_plans, (head, *pieces, *means[head]))):
                 weight[head] *= STORY_WORD_WEIGHT  # the story's words ("老板", "工地"), not what is asked
-        return Terms(weight, parts, means)
+        terms = Terms(weight, parts, means)
+        self._last_terms = (query, terms)
+        return terms
 
     def weights(self, query: Query) -> dict[str, float]:
         """Each question word's weight (idf), stop words without a policy meaning left out."""
@@ -133,22 +153,28 @@ class Extractor:
     def coverage(self, terms: Terms, text: str) -> tuple[float, frozenset[str]]:
         """How much of the question `text` holds: a word itself counts fully, a policy term it stands for
         nearly, one of its pieces ("公交" for 公交车) a little less."""
-        total = sum(terms.weight.values())
+        total = terms.total
         if not total:
             return 0.0, frozenset()
         covered = 0.0
-        hit: set[str] = set()
-        for word, weight in terms.weight.items():
+        hit: list[str] = []
+        for word, weight, means, pieces in terms.checks:  # pieces: not 用 of 专用
             if word in text:
                 credit = 1.0
-            elif any(term in text for term in terms.means[word]):
-                credit = SYNONYM_CREDIT
-            elif any(piece in text for piece in terms.parts[word] if len(piece) > 1):  # not 用 of 专用
-                credit = PIECE_CREDIT
             else:
-                continue
+                for term in means:
+                    if term in text:
+                        credit = SYNONYM_CREDIT
+                        break
+                else:
+                    for piece in pieces:
+                        if piece in text:
+                            credit = PIECE_CREDIT
+                            break
+                    else:
+                        continue
             covered += weight * credit
-            hit.add(word)
+            hit.append(word)
         return covered / total, frozenset(hit)
 
     def picks(self, outcome: SearchOutcome, asks: tuple[Ask, ...]) -> list[Pick]:
@@ -191,12 +217,20 @@ class Extractor:
         """The asked kinds of fact `text` states about what was asked: an amount in the part of the sentence
         that names something the question is about (`topic`: its words but those that ask, "多少钱"), or
         the part just before it ("免费" in a part about buses does not answer a question about trains)."""
+        if not asks:
+            return frozenset()
         pieces = _CLAUSE_PART.findall(text)
-        about = [self.coverage(topic, p)[0] >= ABOUT_IT for p in pieces]
+        about: dict[int, bool] = {}  # each piece's, worked out when an ask needs it
+
+        def is_about(i: int) -> bool:
+            if i not in about:
+                about[i] = self.coverage(topic, pieces[i])[0] >= ABOUT_IT
+            return about[i]
+
         found: set[str] = set()
         for ask in asks:
             for i, piece in enumerate(pieces):
-                if ask.stated.search(piece) and (about[i] or (i > 0 and about[i - 1])):
+                if ask.stated.search(piece) and (is_about(i) or (i > 0 and is_about(i - 1))):
                     found.add(ask.name)
                     break
         return frozenset(found)
@@ -205,14 +239,14 @@ class Extractor:
     def _richness(terms: Terms, text: str) -> int:
         """How many of the question's words and the policy terms they stand for the text holds: between
         two sentences that cover the question alike, the one that names more of it says more."""
-        return sum(1 for w in terms.weight for t in (w, *terms.means[w]) if t in text)
+        return sum(1 for t in terms.named if t in text)
 
     def _units(self, clause: ClauseView, terms: Terms) -> Iterable[str]:
         """The clause's answerable units: its sentences, long ones narrowed to their matching parts."""
         if clause.kind is Kind.INDICATOR and clause.indicator is not None:
             yield indicator_sentence(clause.indicator)
             return
-        for sentence in sentences(clause.text, clause.title):
+        for sentence in self._plain_sentences(clause):
             if SLOGAN.search(sentence.plain):
                 continue
             text = sentence.plain
@@ -220,6 +254,15 @@ class Extractor:
             yield from windows
             if len(text) <= TOO_LONG or not windows:  # a sentence too long for a phone is shown in part
                 yield ending(text)
+
+    def _plain_sentences(self, clause: ClauseView) -> tuple[Sentence, ...]:
+        """`sentences(clause.text, clause.title)`, made once per clause (the top clauses recur)."""
+        made = self._sentences.get(clause.id)
+        if made is None:
+            made = tuple(sentences(clause.text, clause.title))
+            if len(self._sentences) < SENTENCE_CACHE:
+                self._sentences[clause.id] = made
+        return made
 
     def _windows(self, terms: Terms, sentence: str) -> Iterable[str]:
         """The best-matching part of a long sentence, with the part before it when it leans on it."""
@@ -329,7 +372,7 @@ class Extractor:
         same = [
             p for p in picks if p.clause is best.clause and p.text != best.text and p.text not in best.text
         ]
-        units = [s.plain for s in sentences(best.clause.text, best.clause.title)]
+        units = [s.plain for s in self._plain_sentences(best.clause)]
         index = next((i for i, u in enumerate(units) if ending(u) == best.text), None)
         if index is None or index + 1 >= len(units):
             return []

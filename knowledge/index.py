@@ -16,6 +16,10 @@ add at most, those terms are only looked up for the clauses still in the running
 COMPILED_MIN_SIZE clauses it runs knowledge.maxscore (numba), imported only then because
 loading numba costs 0.5–0.8 s; for it the index also keeps each frequent term's clauses in
 descending weight order, and each other term's IMPACT_WIDTH heaviest clauses.
+
+A search among a few clauses (a `Subset`: a region's plans, 100–160 of 486,000 clauses) scores
+just those, each term looked up by binary search, rather than walking whole posting lists
+past clauses it may not return.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ CHEAP_SHARE = 0.02  # numpy path: terms in at most this share of clauses are alw
 DENSE_SHARE = 0.5  # terms in more than this share of clauses also get a dense row of weights
 COMPILED_MIN_SIZE = 20_000  # clauses from which `top` runs the compiled kernel
 IMPACT_WIDTH = 128  # heaviest clauses kept per term in more than this many clauses (the warm-up's)
+SUBSET_SHARE = 16  # a Subset of at most 1/16 of the clauses is scored clause by clause
 # The persisted arrays, one .npy file each.
 ARRAYS = (
     "indptr", "indices", "weights", "idf", "doc_len", "max_weight",
@@ -49,6 +54,22 @@ ARRAYS = (
 class Hit:
     position: int  # the clause's position in the index
     score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Subset:
+    """The clauses a search may return, as a mask over the index and as positions (ascending).
+
+    Made once per set of clauses by the caller (the Searcher keeps one per region chain), so that
+    `top` need not find the positions in the mask on every call."""
+
+    mask: np.ndarray  # bool, one per clause
+    positions: np.ndarray  # int64, the True ones, ascending
+
+    @classmethod
+    def of(cls, mask: np.ndarray) -> Subset:
+        mask = np.ascontiguousarray(mask, dtype=bool)
+        return cls(mask, np.flatnonzero(mask))
 
 
 class Bm25Index:
@@ -154,17 +175,22 @@ class Bm25Index:
         self,
         query: Mapping[int, float],
         k: int,
-        allowed: np.ndarray | None = None,
+        allowed: np.ndarray | Subset | None = None,
         *,
         compiled: bool | None = None,
     ) -> list[Hit]:
         """The k best clauses (exact), optionally only among positions where `allowed` is True.
 
-        Ties rank the lower position first. `compiled` forces one implementation (tests compare
-        them); by default the index's size chooses.
+        Ties rank the lower position first. A Subset of at most 1/SUBSET_SHARE of the clauses is
+        scored clause by clause; `compiled` forces one implementation (tests compare
+        them), and by default the index's size chooses.
         """
         if not query or k <= 0:
             return []
+        if isinstance(allowed, Subset):
+            if len(allowed.positions) * SUBSET_SHARE <= self.size:
+                return self._top_within(query, k, allowed.positions, compiled)
+            allowed = allowed.mask
         if self.size >= COMPILED_MIN_SIZE if compiled is None else compiled:
             return self._top_compiled(query, k, allowed)
         terms = sorted(query, key=lambda t: int(self.df[t]))
@@ -201,6 +227,37 @@ class Bm25Index:
             self.dense_order, self.impact_row, self.impact, terms, query_w, k, mask, docs, scores,
         )  # fmt: skip
         return [Hit(int(d), float(s)) for d, s in zip(docs[:found], scores[:found], strict=True)]
+
+    def _top_within(
+        self, query: Mapping[int, float], k: int, positions: np.ndarray, compiled: bool | None
+    ) -> list[Hit]:
+        """The k best of `positions`, each scored exactly: O(positions × terms × log postings).
+
+        Terms are summed in the order the compiled kernel sums a clause it walks to (the other terms
+        by ascending bound, then the frequent ones), so the two agree to the last bit there; ties
+        rank the lower position first, at the k-th place too."""
+        frequent = sorted(t for t in query if self.dense_row[t] >= 0)
+        bound = {t: query[t] * float(self.max_weight[t]) for t in query}
+        others = sorted((t for t in query if self.dense_row[t] < 0), key=lambda t: (bound[t], t))
+        terms = others + frequent
+        if self.size >= COMPILED_MIN_SIZE if compiled is None else compiled:
+            from knowledge.maxscore import top_within
+
+            docs, scores = np.empty(k, dtype=np.int64), np.empty(k, dtype=np.float64)
+            found = top_within(
+                self.indptr, self.indices, self.weights, self.dense_row, self.dense,
+                np.array(terms, dtype=np.int64), np.array([query[t] for t in terms], dtype=np.float64),
+                positions, k, docs, scores,
+            )  # fmt: skip
+            return [Hit(int(d), float(s)) for d, s in zip(docs[:found], scores[:found], strict=True)]
+        scores = np.zeros(len(positions), dtype=np.float64)
+        for term in terms:
+            row = self.dense_row[term]
+            weights = self.dense[row, positions] if row >= 0 else self._lookup(term, positions)
+            scores += query[term] * weights.astype(np.float64)
+        best = np.argsort(-scores, kind="stable")[:k]  # positions ascend: ties keep the lower first
+        best = best[scores[best] > 0]
+        return [Hit(int(positions[i]), float(scores[i])) for i in best]
 
     def _accumulate(self, query: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray]:
         """Clauses holding any of the terms, with summed weights (sparse or dense: the cheaper)."""
@@ -267,7 +324,8 @@ class Bm25Index:
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT_VERSION:
             raise ValueError(f"{directory}: index format {meta.get('format')}, expected {FORMAT_VERSION}")
-        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
+        # Plain ndarray views of the maps: np.memmap's own indexing costs microseconds a slice in Python.
+        arrays = {name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r")) for name in ARRAYS}
         vocab = (directory / "vocab.txt").read_text(encoding="utf-8").split("\n")
         keys = (directory / "keys.txt").read_text(encoding="utf-8").split("\n")
         if keys == [""]:

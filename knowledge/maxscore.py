@@ -174,7 +174,48 @@ def top_k(
                 while first < n_sparse and tau + below[first + 1] < limit:
                     first += 1
 
-    for last in range(size - 1, 0, -1):  # heap sort: the worst goes to the back, the rest re-heaped
+    return _sorted_out(heap_scores, heap_docs, size, out_docs, out_scores)
+
+
+@_kernel
+def top_within(
+    indptr, indices, weights, dense_row, dense, terms, query_w, positions, k, out_docs, out_scores,
+):  # fmt: skip
+    """The k best of `positions` (ascending), each scored exactly, into out_*; returns how many.
+
+    For a search among few clauses (a region's plans): every term is looked up for each position,
+    galloping forward through its postings, in the caller's order of `terms` (the order `top_k` sums a
+    clause it walks to: the sparse terms by ascending bound, then the frequent ones)."""
+    n = len(positions)
+    scores = np.zeros(n)
+    for j in range(len(terms)):
+        t = terms[j]
+        q = query_w[j]
+        row = dense_row[t]
+        if row >= 0:
+            for i in range(n):
+                scores[i] += q * dense[row, positions[i]]
+            continue
+        p, end = indptr[t], indptr[t + 1]
+        for i in range(n):
+            p = _gallop(indices, p, end, positions[i])
+            if p == end:
+                break
+            if indices[p] == positions[i]:
+                scores[i] += q * weights[p]
+    heap_scores = np.empty(k)
+    heap_docs = np.empty(k, dtype=np.int64)
+    size = 0
+    for i in range(n):
+        if scores[i] > 0.0:
+            size = _offer(heap_scores, heap_docs, size, k, scores[i], positions[i])
+    return _sorted_out(heap_scores, heap_docs, size, out_docs, out_scores)
+
+
+@_kernel
+def _sorted_out(heap_scores, heap_docs, size, out_docs, out_scores):
+    """Heap-sort the heap of the k best into out_*, best first; returns its size."""
+    for last in range(size - 1, 0, -1):  # the worst goes to the back, the rest re-heaped
         s, d = heap_scores[last], heap_docs[last]
         heap_scores[last], heap_docs[last] = heap_scores[0], heap_docs[0]
         _sink(heap_scores, heap_docs, last, s, d)

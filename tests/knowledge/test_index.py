@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+from bench.corpus import CorpusGenerator, PieceTokenizer
 from knowledge.corpus import index_text
-from knowledge.index import COMPILED_MIN_SIZE, Bm25Index
+from knowledge.index import COMPILED_MIN_SIZE, SUBSET_SHARE, Bm25Index, Subset
 
 QUERIES = [
     "重度残疾人护理补贴",
@@ -221,6 +222,53 @@ def test_saved_large_index_keeps_the_kernel_arrays(tmp_path, large_index, tokeni
     np.testing.assert_array_equal(loaded.impact, index.impact)
     weights = index.query_weights(tokenizer.tokens("残疾人 托养 服务 就业 年龄段"))
     assert loaded.top(weights, 10) == index.top(weights, 10)
+
+
+# -- a few clauses (a region's plans): scored clause by clause ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ten_copies(clause_views, catalog, tokenizer) -> tuple[Bm25Index, list[list[str]], np.ndarray]:
+    """The benchmark's corpus at ×10 (4,860 clauses, 50 plans in 50 regions): its index, token lists,
+    and each clause's region."""
+    corpus = [v for group in CorpusGenerator(clause_views, 10, catalog=catalog).clauses() for v in group]
+    pieces = PieceTokenizer(tokenizer)
+    lists = [pieces.tokens(index_text(c)) for c in corpus]
+    return build(lists), lists, np.array([c.region for c in corpus])
+
+
+@pytest.mark.parametrize("k", [10, 40])
+def test_a_region_is_scored_clause_by_clause_exactly_on_ten_copies(ten_copies, library, tokenizer, k):
+    """Each region's chain of plans (its own, then those above it) as a Subset: both implementations
+    give the same hits to the last bit, the exact top-k of BM25Okapi and of the dense scores within
+    the region, ties at the k-th place too ranked by lower position, and what the whole-index paths
+    give with the region as a mask."""
+    index, lists, region_of = ten_copies
+    reference = BM25Okapi(lists)
+    rng = np.random.default_rng(k)
+    others = sorted(set(region_of))
+    chains = [library.gazetteer.covered_chain(name) for name in ("应县", "朔州", "同心县", "张掖", "茌平")]
+    chains += [(str(name),) for name in rng.choice(others, size=4, replace=False)]
+    texts = [tokenizer.tokens(q) for q in QUERIES] + _random_queries(index, rng, 20)
+    for chain in chains:
+        subset = Subset.of(np.isin(region_of, chain))
+        assert len(subset.positions) > 0 and len(subset.positions) * SUBSET_SHARE <= index.size
+        for words in texts:
+            weights = index.query_weights(words)
+            hits = index.top(weights, k, subset)
+            assert hits == index.top(weights, k, subset, compiled=True)
+            within = np.where(subset.mask, reference.get_scores(words), 0.0)
+            _assert_exact_top(hits, within, k)
+            dense = np.where(subset.mask, index.scores(weights), 0.0)
+            _assert_exact_top(hits, dense, k)
+            if hits:  # ties: no clause left out scores the k-th score with a lower position
+                last = hits[-1]
+                tied = [h.position for h in hits if h.score == last.score]
+                assert tied == sorted(tied)
+                left_out = np.setdiff1d(np.flatnonzero(np.isclose(dense, last.score, rtol=1e-12)), tied)
+                assert len(hits) < k or not (left_out < last.position).any()
+            for compiled in (True, False):
+                _assert_same_hits(hits, index.top(weights, k, subset.mask, compiled=compiled))
 
 
 def _assert_exact_top(hits, scores: np.ndarray, k: int) -> None:
