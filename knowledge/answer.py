@@ -204,11 +204,11 @@ class Answerer:
         text = outcome.query.text
         region = self.library.region(outcome.region)
         if "who_leads" in asked:
-            departments = department_lookup(text, self.searcher, region)
+            departments = department_lookup(text, self.searcher, region, outcome.candidate_plans)
             if departments is not None and departments.clauses:
                 return self._from_sentences(outcome, departments.sentences, in_scope=True)
         if _TABLE_ASK.search(text) or _asked_years(text):
-            indicators = indicator_lookup(text, self.searcher, region)
+            indicators = indicator_lookup(text, self.searcher, region, outcome.candidate_plans)
             if indicators is not None and indicators.found:
                 year = indicators.year
                 stated = year is None or any(_row_has(row, year) for row in indicators.rows)

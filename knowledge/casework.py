@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from knowledge.clause import ClauseView, Kind
@@ -123,10 +123,12 @@ class PlanComparison:
 # -- departments ---------------------------------------------------------------------------------------
 
 
-def department_lookup(text: str, searcher: Searcher, region: Region | None) -> DepartmentFinding | None:
+def department_lookup(
+    text: str, searcher: Searcher, region: Region | None, candidates: Collection[str] | None = None
+) -> DepartmentFinding | None:
     """Who leads the task a question is about ("康复哪个部门牵头"); None when it asks no such thing
     or names no task. Answers from the asker's plan (the region named in the text first), else from
-    every plan that names departments."""
+    every plan that names departments (among `candidates`, when given: see `_plan_order`)."""
     cleaned = _clean(text)
     if not _DEPARTMENT_ASK.search(cleaned) or parse_reference(cleaned) is not None:
         return None
@@ -139,7 +141,7 @@ def department_lookup(text: str, searcher: Searcher, region: Region | None) -> D
     found: list[ClauseView] = []
     several = False
     silent: list[str] = []  # plans that name no departments at all
-    for clauses in _plan_clauses(searcher, region).values():
+    for clauses in _plan_clauses(searcher, region, candidates).values():
         plan = clauses[0].doc_short_title
         if found and region is not None:
             break  # the asker's own plan answered; the plans above it are not needed
@@ -217,10 +219,13 @@ def _not_assigned(
 # -- indicators ----------------------------------------------------------------------------------------
 
 
-def indicator_lookup(text: str, searcher: Searcher, region: Region | None) -> IndicatorFinding | None:
+def indicator_lookup(
+    text: str, searcher: Searcher, region: Region | None, candidates: Collection[str] | None = None
+) -> IndicatorFinding | None:
     """An indicator target by its name and year ("朔州 2025年康复服务覆盖率要达到多少"); None when
     the question asks for no target. A year the tables do not have is said to be missing, with what
-    the table does have; an indicator a plan's table lacks is said to be missing, never replaced."""
+    the table does have; an indicator a plan's table lacks is said to be missing, never replaced.
+    With no region, answers from every plan (among `candidates`, when given: see `_plan_order`)."""
     cleaned = _clean(text)
     if parse_reference(cleaned) is not None or _MONEY_ASK.search(cleaned):
         return None
@@ -238,7 +243,7 @@ def indicator_lookup(text: str, searcher: Searcher, region: Region | None) -> In
         return None
     in_table = year is None or year in (2020, 2025)
     sentences = [Sentence(note)] if note else []
-    plans = _plan_order(searcher, region)
+    plans = _plan_order(searcher, region, candidates)
     with_table = [d for d in plans if d in table.with_table]
     if region is not None:
         for doc_id in plans:  # the asker's plan, or the nearest above it that has a table
@@ -430,17 +435,29 @@ def _plans(searcher: Searcher) -> _Plans:
     return plans
 
 
-def _plan_order(searcher: Searcher, region: Region | None) -> list[str]:
-    """The doc ids to answer from: the region's plans, nearest first; else every plan in order."""
+def _plan_order(
+    searcher: Searcher, region: Region | None, candidates: Collection[str] | None = None
+) -> list[str]:
+    """The doc ids to answer from: the region's plans, nearest first; else every plan in order, or
+    with `candidates` (the plans of the clauses search ranked for the question) those among them.
+
+    A question with no region is answered plan by plan, and an answer shows a few plans' lines: with
+    five plans it can speak for each, with thousands (a national corpus) only for those the search
+    found about the question; looking through every other plan took seconds at ×1000."""
     plans = _plans(searcher)
-    if region is None:
+    if region is not None:
+        return [d for d in region.plans if d in plans.present]
+    if candidates is None:
         return list(plans.order)
-    return [d for d in region.plans if d in plans.present]
+    wanted = set(candidates)
+    return [d for d in plans.order if d in wanted]
 
 
-def _plan_clauses(searcher: Searcher, region: Region | None) -> dict[str, list[ClauseView]]:
+def _plan_clauses(
+    searcher: Searcher, region: Region | None, candidates: Collection[str] | None = None
+) -> dict[str, list[ClauseView]]:
     """The clauses of each plan to answer from, plan by plan (the reference map keeps them apart)."""
-    return {d: searcher.references.clauses_of(d) for d in _plan_order(searcher, region)}
+    return {d: searcher.references.clauses_of(d) for d in _plan_order(searcher, region, candidates)}
 
 
 @dataclass(frozen=True, slots=True)

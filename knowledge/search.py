@@ -131,6 +131,7 @@ class SearchOutcome:
     applicable_regions: tuple[str, ...] = field(default_factory=tuple)
     region: str | None = None  # the region answered for: the one named in the text, else the asker's
     pinned: tuple[str, ...] = ()  # clauses the question names by reference ("专栏4 第3项"), first in results
+    candidate_plans: tuple[str, ...] = ()  # doc ids of every clause ranked (not only `results`), best first
 
 
 class Searcher:
@@ -255,6 +256,7 @@ class Searcher:
             chain,
             used.name if used else None,
             tuple(c.id for c in pinned),
+            tuple(dict.fromkeys(r.clause.doc_id for r in ranked)),
         )
 
     def _referenced(self, query: Query, chain: tuple[str, ...]) -> list[ClauseView]:

@@ -248,3 +248,21 @@ def test_without_a_region_every_plan_with_the_indicator_answers(plan_searcher):
 )
 def test_the_year_asked(text, year):
     assert asked_year(text) == year
+
+
+def test_without_a_region_only_the_plans_search_found_answer_when_they_are_given(plan_searcher):
+    """On a corpus of thousands of plans a question with no region is answered from the plans its
+    search ranked, not by reading every plan; the same question without candidates reads them all."""
+    question = "托养服务哪个部门牵头"
+    everyone = department_lookup(question, plan_searcher, None)
+    only_shuozhou = department_lookup(question, plan_searcher, None, candidates=("shuozhou", "elsewhere"))
+    assert everyone is not None and only_shuozhou is not None
+    assert {c.doc_id for c in everyone.clauses} == {"shuozhou", "shanxi", "chiping"}
+    assert {c.doc_id for c in only_shuozhou.clauses} == {"shuozhou"}
+    target_everywhere = indicator_lookup("残疾人基本康复服务覆盖率目标", plan_searcher, None)
+    target_in_chiping = indicator_lookup(
+        "残疾人基本康复服务覆盖率目标", plan_searcher, None, candidates=("chiping",)
+    )
+    assert target_everywhere is not None and target_in_chiping is not None
+    assert len({c.doc_id for c in target_everywhere.clauses}) > 1
+    assert {c.doc_id for c in target_in_chiping.clauses} == {"chiping"}
