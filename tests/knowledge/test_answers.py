@@ -260,3 +260,22 @@ def test_each_question_of_a_message_that_asks_two_gets_its_sentence(answerer, mo
     assert "全额代缴" in answer.main and "部分代缴" in answer.main, answer.main
     monkeypatch.setattr(Answerer, "_parts", lambda self, text: [])
     assert "部分代缴" not in answerer.answer(question).main, "without it, the second question is not answered"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("助听器买哪种好，西门子还是瑞声达", "product"),
+        ("盲杖选折叠的还是直的", "product"),
+        ("无障碍环境建设法颁布是在哪一年", "law"),
+        ("抗癫痫的药吃了两年了，能不能自己减量", "medical"),
+    ],
+)
+def test_a_choice_of_product_a_laws_date_or_a_dose_is_not_answered_from_the_plans(answerer, message, kind):
+    answer = answerer.answer(message)
+    assert answer.kind == kind and not answer.in_scope and not answer.citations, answer.main
+
+
+def test_a_choice_inside_a_question_the_plans_answer_does_not_decline_it(answerer):
+    answer = answerer.answer("张掖 轮椅选手动还是电动的，哪种有补贴")
+    assert answer.in_scope and answer.kind is None and "电动轮椅车补贴" in answer.main, answer.main
