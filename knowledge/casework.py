@@ -42,6 +42,13 @@ _DEPARTMENT_WORDS = re.compile(
     r"由?(?:哪个|哪些|什么|啥)(?:部门|单位)(?:来)?|谁(?:来)?|牵头(?:单位|部门)?|责任(?:单位|部门)|参与(?:单位|部门)"
     r"|配合(?:单位|部门)|主管部门|负责(?:部门|单位)?|管理|主管|具体|工作|事情|的事|归|和|与|及"
 )
+#: A department the asker names to check it ("牵头是住建局吗"): who, not what the task is.
+_NAMED_DEPARTMENT = re.compile(
+    r"(?:是不是|是否|还是|是)[\u3400-\u9fff]{0,5}?(?:局|委员会|委|办公室|厅|残联|政府)(?:吗|么|嘛|不|呢)?"
+    r"|[\u3400-\u9fff]{1,4}(?:局|委员会|办公室|厅)(?=牵头|负责|管)"
+)
+#: Examples listed before the thing they stand for ("盲道、坡道这些无障碍设施"): the thing is the topic.
+_EXAMPLES = re.compile(r"[^，,。？?！!\s]+(?:、[^，,。？?！!\s、]+)+(?:这些|那些|这类|等等|等|之类的?)")
 #: Words that point at a part of a plan without naming it: "那部分", "这一块", "相关".
 _POINTING = re.compile(r"[这那](?:一)?(?:部分|段|块|摊|项|条|个|方面)|方面|相关|部分|那些|这些")
 _TARGET_ASK = re.compile(
@@ -133,6 +140,7 @@ def department_lookup(
     if not _DEPARTMENT_ASK.search(cleaned) or parse_reference(cleaned) is not None:
         return None
     region, body, note = _region_of(searcher, cleaned, region)
+    body = _EXAMPLES.sub(" ", _NAMED_DEPARTMENT.sub(" ", body))
     topic = _topic(searcher, _POINTING.sub(" ", _DEPARTMENT_WORDS.sub(" ", body)))
     if not topic:
         return None
@@ -184,7 +192,9 @@ def _department_sentences(topic: str, plan: str, items: list[ClauseView], by_tit
     leads = list(dict.fromkeys(d for item in items for d in item.lead_departments))
     kind = "讲" if by_title else "写到"
     head = f"{plan}里{kind}“{topic}”的任务有{_count(len(items))}项"
-    if len(leads) <= MAX_LEADS_NAMED:
+    if len(leads) == 1:
+        head += f"，都由{leads[0]}牵头"
+    elif len(leads) <= MAX_LEADS_NAMED:
         head += f"，分别由{'、'.join(leads)}牵头"
     shown = items[:MAX_ITEMS]
     rest = len(items) - len(shown)

@@ -266,3 +266,19 @@ def test_without_a_region_only_the_plans_search_found_answer_when_they_are_given
     assert target_everywhere is not None and target_in_chiping is not None
     assert len({c.doc_id for c in target_everywhere.clauses}) > 1
     assert {c.doc_id for c in target_in_chiping.clauses} == {"chiping"}
+
+
+def test_a_department_named_to_check_it_is_not_part_of_the_topic(plan_searcher):
+    """“…是住建局吗” asks who leads the accessibility task; 住建局 is not a word the task is about."""
+    finding = departments(plan_searcher, "朔州 无障碍设施建设是不是住建局牵头")
+    assert ids(finding) == ["shuozhou:3.4.3"] and "由市住建局牵头" in text_of(finding)
+
+
+def test_examples_listed_before_what_they_stand_for_leave_the_topic_to_it(plan_searcher):
+    finding = departments(plan_searcher, "茌平 坡道、无障碍厕所这些无障碍设施谁来牵头")
+    assert ids(finding) == ["chiping:2.4.1"] and "住房和城乡建设局" in text_of(finding)
+
+
+def test_items_with_one_lead_say_both_are_led_by_it(plan_searcher):
+    finding = departments(plan_searcher, "康复哪个部门牵头", "茌平区")
+    assert "两项，都由区残联牵头" in text_of(finding) and "分别由区残联牵头" not in text_of(finding)
