@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import re
 import secrets
 import unicodedata
@@ -29,6 +28,7 @@ from sqlmodel import col
 from bot.db import exclusive, scrub
 from bot.models import AppMeta
 from knowledge.sessions import session_scope
+from voice.keyfile import write_secret
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -93,7 +93,7 @@ def _adopt_legacy_salt(legacy: bytes, path: Path, configured: bytes | None) -> b
         if path.read_bytes() != legacy:
             raise SaltError(f"{path} differs from the salt stored in the database; keep one of them")
     else:
-        _write_key(path, legacy)
+        write_secret(path, legacy)
     return legacy
 
 
@@ -127,28 +127,9 @@ def _load_or_create_key(path: Path) -> bytes:
     try:
         key = path.read_bytes()
     except FileNotFoundError:
-        key = _write_key(path, secrets.token_bytes(SALT_BYTES))
+        key = write_secret(path, secrets.token_bytes(SALT_BYTES))
     if len(key) < 16:
         raise SaltError(f"{path} holds {len(key)} bytes; a salt needs at least 16 (32 are made)")
-    return key
-
-
-def _write_key(path: Path, key: bytes) -> bytes:
-    """Write `key` to `path`, readable by its owner only (0600). It is written beside `path` and linked
-    into place, so the file is whole or absent; if another process made one first, theirs is used."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(key)
-            out.flush()
-            os.fsync(out.fileno())
-        os.link(temporary, path)
-    except FileExistsError:
-        return path.read_bytes()
-    finally:
-        temporary.unlink(missing_ok=True)
     return key
 
 

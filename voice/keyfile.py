@@ -20,25 +20,28 @@ def load_or_create_key(path: Path) -> bytes:
     try:
         key = path.read_bytes()
     except FileNotFoundError:
-        key = _create(path)
+        key = write_secret(path, secrets.token_bytes(KEY_BYTES))
     if len(key) != KEY_BYTES:
         raise ValueError(f"{path} must hold exactly {KEY_BYTES} bytes (delete it to make a new key)")
     return key
 
 
-def _create(path: Path) -> bytes:
-    """Write a fresh key beside `path` and link it into place: the link either makes the whole file or
-    fails because another process made one first, whose key is then used."""
+def write_secret(path: Path, secret: bytes) -> bytes:
+    """Write `secret` to `path`, readable by its owner only (0600), and return what `path` holds.
+
+    It is written beside `path` and linked into place, so the file is whole or absent; if another
+    process made one first, theirs is kept and returned. (The bot's user-id salt file uses it too.)"""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    key = secrets.token_bytes(KEY_BYTES)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(key)
+            out.write(secret)
+            out.flush()
+            os.fsync(out.fileno())
         os.link(temporary, path)
     except FileExistsError:
         return path.read_bytes()
     finally:
         temporary.unlink(missing_ok=True)
-    return key
+    return secret
