@@ -349,6 +349,9 @@ class Conversation:
 
     def _on_command(self, turn: Turn) -> None:
         name, args = turn.incoming.command or "", clean_input(turn.incoming.args)
+        if has_personal_numbers(args):  # "/region 13812345678" is echoed and searched, never kept
+            args = mask_personal_numbers(args)
+            turn.out.add(msg.PERSONAL_NUMBERS)
         command = COMMANDS_BY_NAME.get(name)
         if command is None or (command.admin and not turn.incoming.is_admin):
             turn.out.add(self.help_text(turn))

@@ -10,7 +10,6 @@ from telegram import Message, Update
 from telegram.ext import ExtBot
 
 from bot.core import parse_command
-from bot.privacy import mask_personal_numbers
 from bot.replies import Chat, Incoming
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,6 @@ def to_incoming(update: Update, user: str, *, is_admin: bool) -> Incoming | None
     text = message.text or message.caption or ""
     if text.startswith("/"):
         command, args = parse_command(text)
-        args = mask_personal_numbers(args)  # "/region 13812345678" is echoed and searched, never kept
         return Incoming(user=user, command=command, args=args, is_admin=is_admin, chat=chat)
     if text:
         return Incoming(user=user, text=text, is_admin=is_admin, chat=chat)

@@ -177,3 +177,12 @@ def test_a_screening_left_a_week_ago_does_not_swallow_a_new_question(conversatio
     assert "依据" in reply and "还没做完" in reply
     resume = next(b for b in buttons(out) if b.label == "继续自测")
     assert "接着上次" in texts(press(conversation, user, resume.data))
+
+
+def test_personal_numbers_in_a_commands_words_are_masked_in_every_front_end(conversation, user):
+    """The core masks them, so the console does what Telegram does."""
+    for line in ("/region 13912345678", "/compare 护理补贴 身份证110101199003071234"):
+        out = say(conversation, user, line)
+        said = texts(out)
+        assert messages.PERSONAL_NUMBERS in said, said
+        assert "13912345678" not in said and "110101199003071234" not in said, said
