@@ -16,6 +16,7 @@ when no plan says it) and a glossary; they never replace the answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from knowledge.casework import Sentence, department_lookup, indicator_lookup
@@ -224,7 +225,7 @@ class Answerer:
             main=main,
             citations=[cite(c) for c in used[:4]],
             next_step="" if in_scope else WHERE_TO_ASK,
-            more=[r.clause.id for r in outcome.results if r.clause not in used][:2],
+            more=_more(outcome, used),
             coverage=1.0 if in_scope else 0.0,
             quotes=quotes,
             plain_sentences=[s.text for s in sentences if not s.sources],
@@ -260,7 +261,7 @@ class Answerer:
             note=note,
             guide=guide,
             screening=guide.screening if guide else None,
-            more=[r.clause.id for r in outcome.results if r.clause not in used][:2],
+            more=_more(outcome, used),
             coverage=signals.coverage,
             quotes=quotes,
         )
@@ -323,7 +324,7 @@ class Answerer:
             guide=guide,
             screening=guide.screening if guide else None,
             coverage=signals.coverage,
-            more=[r.clause.id for r in outcome.results[:2] if r.clause not in used],
+            more=_more(outcome, used, among=2),
             quotes=quotes,
         )
 
@@ -428,3 +429,12 @@ __all__ = [
     "indicator_sentence",
     "reference_answer",
 ]
+
+
+def _more(outcome: SearchOutcome, used: Collection[ClauseView], among: int | None = None) -> list[str]:
+    """Up to two clauses to offer as related (among the first `among` results): from the asker's plan
+    chain when their region is known, since another region's clause is no help to them."""
+    chain = outcome.applicable_regions
+    results = outcome.results[:among] if among is not None else outcome.results
+    mine = [r.clause for r in results if not chain or r.clause.region in chain]
+    return [c.id for c in mine if c not in used][:2]

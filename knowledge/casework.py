@@ -47,8 +47,12 @@ _NAMED_DEPARTMENT = re.compile(
     r"(?:是不是|是否|还是|是)[\u3400-\u9fff]{0,5}?(?:局|委员会|委|办公室|厅|残联|政府)(?:吗|么|嘛|不|呢)?"
     r"|[\u3400-\u9fff]{1,4}(?:局|委员会|办公室|厅)(?=牵头|负责|管)"
 )
-#: Examples listed before the thing they stand for ("盲道、坡道这些无障碍设施"): the thing is the topic.
-_EXAMPLES = re.compile(r"[^，,。？?！!\s]+(?:、[^，,。？?！!\s、]+)+(?:这些|那些|这类|等等|等|之类的?)")
+#: Examples listed before the thing they stand for ("盲道、坡道这些无障碍设施"): the thing is the topic,
+#: unless it is only a word for "things" ("宣传、评模范这些事"), when the examples are.
+_EXAMPLES = re.compile(
+    r"[^，,。？?！!\s]+(?:、[^，,。？?！!\s、]+)+(?:这些|那些|这类|等等|等|之类的?)"
+    r"(?!的?(?:事|工作|东西|方面|活动|问题|情况))(?=的?[\u3400-\u9fff]{2})"
+)
 #: Words that point at a part of a plan without naming it: "那部分", "这一块", "相关".
 _POINTING = re.compile(r"[这那](?:一)?(?:部分|段|块|摊|项|条|个|方面)|方面|相关|部分|那些|这些")
 _TARGET_ASK = re.compile(

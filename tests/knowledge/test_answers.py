@@ -279,3 +279,11 @@ def test_a_choice_of_product_a_laws_date_or_a_dose_is_not_answered_from_the_plan
 def test_a_choice_inside_a_question_the_plans_answer_does_not_decline_it(answerer):
     answer = answerer.answer("张掖 轮椅选手动还是电动的，哪种有补贴")
     assert answer.in_scope and answer.kind is None and "电动轮椅车补贴" in answer.main, answer.main
+
+
+def test_clauses_offered_as_related_come_from_the_askers_plans(answerer):
+    for question, region in (("残疾人就业有什么扶持", "应县"), ("辅助器具适配率的目标", "茌平区")):
+        answer = answerer.answer(question, region=region)
+        regions = {c.region for c in answerer.searcher.clauses if c.id in answer.more}
+        chain = set(answerer.library.region(region).chain)
+        assert answer.more and regions <= chain, (question, answer.more)

@@ -282,3 +282,8 @@ def test_examples_listed_before_what_they_stand_for_leave_the_topic_to_it(plan_s
 def test_items_with_one_lead_say_both_are_led_by_it(plan_searcher):
     finding = departments(plan_searcher, "康复哪个部门牵头", "茌平区")
     assert "两项，都由区残联牵头" in text_of(finding) and "分别由区残联牵头" not in text_of(finding)
+
+
+def test_examples_followed_by_a_word_for_things_are_the_topic(plan_searcher):
+    finding = departments(plan_searcher, "朔州 助残宣传、评选自强模范这些工作谁牵头")
+    assert ids(finding) == ["shuozhou:3.4.5"] and "市委宣传部" in text_of(finding)
