@@ -32,9 +32,9 @@ RULES: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
     ("give", re.compile(r"给予"), "给", "给予 is officialese for 给"),
     (
         "filler",
-        re.compile(r"(?:进一步|切实|大力|积极|认真|扎实|不断|持续|着力|努力)(?=[\u4e00-\u9fff])"),
+        re.compile(r"(?:进一步|切实|大力|积极|认真|扎实|不断|着力|努力)(?![性度])(?=[\u4e00-\u9fff])"),
         "",
-        "adverbs of effort promise nothing a person can hold",
+        "adverbs of effort promise nothing a person can hold (积极性 and 持续 — it goes on — stay)",
     ),
     (
         "two_subsidies",
