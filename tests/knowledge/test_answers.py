@@ -287,3 +287,9 @@ def test_clauses_offered_as_related_come_from_the_askers_plans(answerer):
         regions = {c.region for c in answerer.searcher.clauses if c.id in answer.more}
         chain = set(answerer.library.region(region).chain)
         assert answer.more and regions <= chain, (question, answer.more)
+
+
+def test_a_year_in_a_sentence_is_not_the_number_asked_for(answerer):
+    """ "多少人" is answered by a number of people; "（2021—2025年）" in a plan's title is not one."""
+    answer = answerer.answer("山西省 2025年 残疾人就业 新增多少人")
+    assert "规划没有写具体数字" in answer.main, answer.main
