@@ -280,6 +280,10 @@ class Extractor:
             start -= 1
         if end < len(pieces) and pieces[end].startswith(_FOLLOWS) and len(pieces[end]) < 30:
             end += 1
+        while start > 0 and pieces[start - 1].endswith("、"):  # a list is shown whole, never from its middle
+            start -= 1
+        while end < len(pieces) and pieces[end - 1].endswith("、"):
+            end += 1
         window = "".join(pieces[start:end])
         if start == 0 and end == len(pieces):
             return

@@ -51,6 +51,8 @@ _INDICATOR_ASK = re.compile(
 )
 _STATUS_SECTION = re.compile(r"发展现状|发展基础|编制背景|十三五")
 _PIECE_END = re.compile(r"[\n。；！？，、：;!?,:]")  # where `in_plans` cuts clauses into pieces
+#: A question's A-not-A form (能不能, 是不是, 收不收费, 可不可以): it asks; only A means anything.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 _PAST_ASK = re.compile(r"十三五|过去|这些年|以来|已经有|取得|成效|成绩|短板|不足|问题")
 _KIND_FACTOR = {
     Kind.PREAMBLE: 0.3,
@@ -176,6 +178,7 @@ class Searcher:
         cleaned = cleaned[:MAX_QUERY_CHARS]
         region = self.gazetteer.detect(cleaned)
         body = cleaned.replace(region.matched, " ") if region else cleaned
+        body = _A_NOT_A.sub(r"\1", body)  # 能不能去 → 能去: else jieba leaves 不能 ("cannot") to search for
         words = [w for w in self.tokenizer.tokens(body) if w not in GENERIC]
         weights: dict[str, float] = {}
         for word in words:

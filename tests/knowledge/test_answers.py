@@ -14,6 +14,7 @@ import pytest
 from knowledge.answer import MAX_MAIN_CHARS, Answerer, Quote
 from knowledge.corpus import build_index, index_text
 from knowledge.faithful import unsupported
+from knowledge.plain import plain
 from knowledge.search import Searcher
 
 CASES = tomllib.loads((Path(__file__).parent / "data" / "golden_answers.toml").read_text(encoding="utf-8"))
@@ -293,3 +294,31 @@ def test_a_year_in_a_sentence_is_not_the_number_asked_for(answerer):
     """ "多少人" is answered by a number of people; "（2021—2025年）" in a plan's title is not one."""
     answer = answerer.answer("山西省 2025年 残疾人就业 新增多少人")
     assert "规划没有写具体数字" in answer.main, answer.main
+
+
+def test_no_quote_starts_or_ends_inside_a_list(answerer):
+    """A long sentence is shown in part, but never from the middle of a 、 list: "精神残疾人或其他残疾人
+    延伸" alone drops who the list is about (护理补贴覆盖范围可向三、四级智力、…)."""
+    cut: list[tuple[str, str]] = []
+    found = 0
+    for question in [*_questions()[::3], "张掖 精神残疾 能去福利企业上班吗"]:
+        for quote in answerer.answer(question).quotes:
+            text = plain(quote.clause.text)
+            body = quote.text.rstrip("。；！？").rsplit("：", 1)[-1]  # without a "名称：" lead-in
+            at = text.find(body)
+            if quote.derived or at < 0:
+                continue
+            found += 1
+            before, after = text[at - 1 : at] if at else "", text[at + len(body) : at + len(body) + 1]
+            if "、" in (before, after):
+                cut.append((question, quote.text))
+    assert found > 300 and not cut, (found, cut[:5])
+
+
+@pytest.mark.parametrize(
+    ("question", "kept", "dropped"),
+    [("能不能去福利企业上班", "福利", "不能"), ("坐公交收不收费", "收费", "不收")],
+)
+def test_a_questions_a_not_a_form_is_not_searched_for(answerer, question, kept, dropped):
+    words = answerer.searcher.analyse(question).words
+    assert kept in words and dropped not in words, words
