@@ -270,6 +270,12 @@ def test_each_question_of_a_message_that_asks_two_gets_its_sentence(answerer, mo
         ("盲杖选折叠的还是直的", "product"),
         ("无障碍环境建设法颁布是在哪一年", "law"),
         ("抗癫痫的药吃了两年了，能不能自己减量", "medical"),
+        ("我有强直性脊柱炎，这个算不算残疾", "assessment"),
+        ("孩子多动症，能办残疾证吗", "assessment"),
+        ("帮我起草一份托养服务的申请", "task"),
+        ("听力残疾三级的人可以参军吗", "enlist"),
+        ("车祸撞断了腿，对方的伤残赔偿怎么算", "law"),
+        ("评残的材料递上去两个月了，为啥还没动静", "personal_status"),
     ],
 )
 def test_a_choice_of_product_a_laws_date_or_a_dose_is_not_answered_from_the_plans(answerer, message, kind):
@@ -322,3 +328,13 @@ def test_no_quote_starts_or_ends_inside_a_list(answerer):
 def test_a_questions_a_not_a_form_is_not_searched_for(answerer, question, kept, dropped):
     words = answerer.searcher.analyse(question).words
     assert kept in words and dropped not in words, words
+
+
+def test_a_veterans_story_is_not_a_question_about_joining_the_army(answerer):
+    answer = answerer.answer("我当兵时伤了眼睛，退伍回到朔州，残疾人的护理补贴我能领吗")
+    assert answer.kind is None and answer.in_scope, answer.main
+
+
+def test_income_tax_finds_the_plans_tax_relief(answerer):
+    answer = answerer.answer("茌平 残疾人交个人所得税有减免吗")
+    assert answer.in_scope and "个税减免" in answer.main, answer.main
