@@ -3,7 +3,8 @@
 Each line of a set is {"q", "kind", "gold": [{"seed", "substr"}], "facts": [[alternatives]…]} (the
 format of ../shared/eval/dev.jsonl). The set planbot fits its answer rules on is bench/eval/fit.jsonl,
 the one it is checked on is bench/eval/check.jsonl (questions written for planbot from every clause of
-the five plans, and out-of-scope questions of many kinds; split 70/30 by a hash of the id). Every
+the five plans, and out-of-scope questions of many kinds; split 70/30 by a hash of the id; the
+out-of-scope questions o001… were written later, while fitting, and are in the fit set only). Every
 question goes through the same conversation core as `planbot ask`, in one process.
 
 Prints, per set: hit@1/3/5, the share of answerable questions whose answer states the key facts,
