@@ -427,7 +427,8 @@ def _value(value: str, unit: str) -> str:
         if value.startswith(sign):
             prefix, value = words, value[len(sign) :].strip()
     suffix = "%" if unit == "%" else unit.split("/")[0] if unit else ""
-    return f"{prefix}{value}{suffix}"
+    value = value.replace("％", "%")  # some tables print the unit in the cell as well, full-width or not
+    return f"{prefix}{value.removesuffix(suffix) if suffix else value}{suffix}"
 
 
 def _usable(clause: ClauseView) -> bool:

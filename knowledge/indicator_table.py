@@ -197,6 +197,7 @@ class PlanRow:
             raw = ind.value_2020
         elif ind is not None and year == 2025:
             raw = ind.target_2025
+        raw = raw.replace("％", "%")
         if self.unit == "%" and raw.endswith("%"):
             raw = raw[:-1]
         return Value(raw, self.unit)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.clause import Kind
+from knowledge.extract import indicator_sentence
 from knowledge.indicator_table import (
     IndicatorDataError,
     IndicatorMap,
@@ -166,3 +167,13 @@ def test_a_long_caption_is_cut_after_a_sentence():
     head, rest = split_caption(text, 1024)
     assert len(head) <= 1024 and head.endswith("。") and head + rest == text
     assert split_caption("短。", 1024) == ("短。", "")
+
+
+def test_no_indicator_sentence_doubles_its_unit(clause_views):
+    """同心's table prints 100％ in a row whose name already says (%): said once, as 100%."""
+    rows = [c for c in clause_views if c.indicator is not None]
+    assert len(rows) > 40
+    for clause in rows:
+        assert clause.indicator is not None
+        sentence = indicator_sentence(clause.indicator)
+        assert "%%" not in sentence and "％" not in sentence, (clause.id, sentence)
