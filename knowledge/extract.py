@@ -24,6 +24,7 @@ LONG_SENTENCE = 100  # longer sentences are narrowed to the parts that match
 TOO_LONG = 180  # …and one longer than this is only shown narrowed
 SYNONYM_CREDIT = 0.8  # a policy term the question's everyday word stands for
 PIECE_CREDIT = 0.6  # a piece of the word ("公交" for 公交车)
+PIECE_SPAN = 1.5  # …in full when it spans 2/3 of the word, less when it is a smaller part of it
 STATES_BONUS = 0.25  # the sentence states the kind of fact asked for
 RICHNESS = 0.01  # per question word or policy term the sentence names
 RANK_WEIGHT = 0.2  # how much search's ranking of the clause counts
@@ -167,12 +168,11 @@ class Extractor:
                         credit = SYNONYM_CREDIT
                         break
                 else:
-                    for piece in pieces:
-                        if piece in text:
-                            credit = PIECE_CREDIT
-                            break
-                    else:
+                    found = max((len(p) for p in pieces if p in text), default=0)
+                    if not found:
                         continue
+                    # 公交 says most of 公交车; 家庭 says little of 低保边缘家庭
+                    credit = PIECE_CREDIT * min(1.0, PIECE_SPAN * found / len(word))
             covered += weight * credit
             hit.append(word)
         return covered / total, frozenset(hit)

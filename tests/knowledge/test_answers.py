@@ -338,3 +338,9 @@ def test_a_veterans_story_is_not_a_question_about_joining_the_army(answerer):
 def test_income_tax_finds_the_plans_tax_relief(answerer):
     answer = answerer.answer("茌平 残疾人交个人所得税有减免吗")
     assert answer.in_scope and "个税减免" in answer.main, answer.main
+
+
+def test_a_small_piece_of_a_long_term_is_weak_evidence(answerer):
+    """家庭 is a small part of 低保边缘家庭: a sentence holding 困难 and 家庭 is not about either term."""
+    answer = answerer.answer("朔州 困难残疾人生活补贴 低保边缘家庭能领吗")
+    assert "生活补贴" in answer.main and "康复" not in answer.main, answer.main
