@@ -308,7 +308,11 @@ class Answerer:
         for year in signals.years_missing:
             lines.append(TABLE_YEARS.format(year=year))
         chain = outcome.applicable_regions  # what another region's plan says is no answer for this one
-        related = [p for p in picks if not chain or p.clause.region in chain][:1] if signals.related else []
+        about = set(self.extractor.topic(outcome.query, asks).weight)  # not only the asking words
+        related = [
+            p for p in picks if (not chain or p.clause.region in chain) and (not about or p.covered & about)
+        ][:1]
+        related = related if signals.related else []
         quotes = [Quote(p.clause, p.text) for p in related]
         if related:
             lines.append(RELATED.format(plan=related[0].clause.doc_short_title) + related[0].text)

@@ -147,6 +147,12 @@ class Extractor:
         self._last_terms = (query, terms)
         return terms
 
+    def topic(self, query: Query, asks: Iterable[Ask]) -> Terms:
+        """The question's words but those that only ask ("多少钱", "补贴标准"): what it is about."""
+        terms = self.terms(query)
+        asked_by = set("".join(a.wording(query.text) for a in asks))
+        return terms.without(frozenset(w for w in terms.weight if set(w) <= asked_by))
+
     def weights(self, query: Query) -> dict[str, float]:
         """Each question word's weight (idf), stop words without a policy meaning left out."""
         return self.terms(query).weight
@@ -188,8 +194,7 @@ class Extractor:
             return []
         top = max(r.score for r in results) or 1.0
         chain = outcome.applicable_regions
-        asked_by = "".join(a.wording(query.text) for a in asks)
-        topic = terms.without(frozenset(w for w in terms.weight if set(w) <= set(asked_by)))
+        topic = self.topic(query, asks)
         out: list[Pick] = []
         for rank, result in enumerate(results):
             clause = result.clause

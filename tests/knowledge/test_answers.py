@@ -344,3 +344,10 @@ def test_a_small_piece_of_a_long_term_is_weak_evidence(answerer):
     """家庭 is a small part of 低保边缘家庭: a sentence holding 困难 and 家庭 is not about either term."""
     answer = answerer.answer("朔州 困难残疾人生活补贴 低保边缘家庭能领吗")
     assert "生活补贴" in answer.main and "康复" not in answer.main, answer.main
+
+
+def test_a_subsidys_standard_not_written_is_said_and_the_related_sentence_is_on_its_topic(answerer):
+    """“托养 补贴 标准” asks an amount of a 托养 subsidy: not the 见习补贴 whose sentence holds 标准."""
+    answer = answerer.answer("茌平 残疾人 托养 补贴 标准")
+    assert not answer.in_scope and "没有写具体金额" in answer.main, answer.main
+    assert "托养" in answer.main and "见习" not in answer.main, answer.main
