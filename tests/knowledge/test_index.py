@@ -290,3 +290,25 @@ def _assert_same_hits(ours, theirs) -> None:
     if theirs:
         last = theirs[-1].score + 1e-6  # above the k-th score, the clauses themselves must agree
         assert {h.position for h in ours if h.score > last} == {h.position for h in theirs if h.score > last}
+
+
+def test_in_plans_agrees_with_reading_every_clause(plan_searcher, clause_views):
+    """The pairs-of-characters shortcut says the same as a plain scan, for words in the plans, words
+    not in them, words of one, two and more characters and words with a pair the plans lack."""
+    text = "\n".join(f"{c.title}\n{c.text}" for c in clause_views)
+    words = [
+        "律师",
+        "护理补贴",
+        "残",
+        "老板",
+        "工地",
+        "助残公益律师",
+        "补贴护理",
+        "盲人按摩",
+        "腿脚",
+        "x",
+        "低保边缘家庭",
+    ]
+    words += [c.text[5:8] for c in clause_views[::40]] + [c.text[:2] for c in clause_views[::50]]
+    for word in words:
+        assert plan_searcher.in_plans(word) == (word in text), word
