@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,9 +22,16 @@ from typing import TYPE_CHECKING
 
 from bot import messages as msg
 from bot.callbacks import Action, CallbackData, decode, encode
-from bot.privacy import has_personal_numbers, mask_personal_numbers, user_id_salt, user_key
+from bot.privacy import (
+    SaltError,
+    has_personal_numbers,
+    mask_personal_numbers,
+    provisional_salt,
+    user_id_salt,
+    user_key,
+)
 from bot.replies import MAX_CAPTION, Button, Buttons, Chat, Incoming, Outgoing
-from bot.repository import Memory, Profile, Repository, StorageUnavailable
+from bot.repository import Memory, Profile, Repository, StorageUnavailable, storage_call
 from bot.screening_flow import ScreeningFlow
 from bot.services import Services
 from bot.typed import Control, control_word, is_position, match_choice, numbered
@@ -103,13 +111,55 @@ class Conversation:
 
     def __init__(self, services: Services, *, log_unanswered: bool = True) -> None:
         self.services = services
-        self.repository = Repository(services.engine)
+        self.repository = Repository(lambda: services.engine)
         self.screenings = ScreeningFlow(self.repository, services)
         self.log_unanswered = log_unanswered
-        self._salt = user_id_salt(services.settings, services.engine)
+        self._salt_lock = threading.Lock()
+        self._salt_refused = False
+        try:
+            self._salt, self._salt_checked = _checked_salt(services.settings, services.engine), True
+        except StorageUnavailable as error:  # start anyway: answers need no database
+            self._salt, self._salt_checked = provisional_salt(services.settings), False
+            log.warning(
+                "starting without storage, %s: questions, clauses and /help are answered from the "
+                "index; saving is refused until the database is reachable again",
+                error,
+            )
 
     def user_key(self, platform: str, user_id: int | str) -> str:
         return user_key(self._salt, platform, user_id)
+
+    def answering(self, user: str) -> bool:
+        """Whether a screening question waits for this person's typed answer (the console reads numbers
+        as answers then); False while storage cannot be reached, when no screening goes on."""
+        try:
+            self._check_salt()
+            return self.screenings.active(user)
+        except StorageUnavailable:
+            return False
+
+    def _check_salt(self) -> None:
+        """Storage is used only once the database has confirmed the salt people are keyed by (started
+        without it, planbot keys them by a provisional salt). StorageUnavailable until then."""
+        if self._salt_checked:
+            return
+        with self._salt_lock:
+            if self._salt_checked:
+                return
+            if self._salt_refused:
+                raise StorageUnavailable("the user-id salt does not match the database's")
+            try:
+                salt = _checked_salt(self.services.settings, self.services.engine, new=self._salt)
+            except SaltError as error:
+                self._salt_refused = True
+                log.error("storage stays off: %s", error)
+                raise StorageUnavailable("the user-id salt does not match the database's") from None
+            if salt != self._salt:  # the database kept an older salt: keys made so far would be wrong
+                self._salt_refused = True
+                log.error("storage stays off until planbot is restarted: the database holds an older salt")
+                raise StorageUnavailable("the user-id salt does not match the database's")
+            self._salt_checked = True
+        log.info("the database is reachable again: saving works")
 
     def help_text(self, turn: Turn) -> str:
         plans = [meta.short_title for meta in self.services.library.catalog.values()]
@@ -126,6 +176,7 @@ class Conversation:
         profile, memory, storage = Profile(), Memory(), True
         if private:
             try:
+                self._check_salt()
                 profile = self.repository.profile(incoming.user)
                 memory = self.repository.memory(incoming.user)
             except StorageUnavailable as error:  # answer without it, as in a group, and say what waits
@@ -715,3 +766,7 @@ def _describe(incoming: Incoming) -> str:
     if incoming.command is not None:
         return f"command /{incoming.command}"
     return incoming.media or f"text of {len(incoming.text)} chars"
+
+
+#: The salt the database confirms (bot.privacy.user_id_salt), StorageUnavailable when it is unreachable.
+_checked_salt = storage_call(user_id_salt)

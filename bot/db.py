@@ -8,7 +8,7 @@ on PostgreSQL an advisory lock makes them migrate, and ingest the plans, one aft
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -118,6 +118,22 @@ def exclusive(engine: Engine) -> Iterator[None]:
             yield
         finally:
             lock.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _STARTUP_LOCK_ID})
+
+
+class OnEngine:
+    """Works on the database: given the engine, or a callable asked for it on each use
+    (`lambda: services.engine`, which opens it once it can be reached: see bot.services)."""
+
+    def __init__(self, engine: Engine | Callable[[], Engine]) -> None:
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine if isinstance(self._engine, Engine) else self._engine()
+
+    @engine.setter
+    def engine(self, engine: Engine) -> None:
+        self._engine = engine
 
 
 def affected(result: Result[Any]) -> int:

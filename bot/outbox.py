@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot.db import affected
+from bot.db import OnEngine, affected
 from bot.models import OutboxMessage, utcnow
 from bot.repository import storage_call
 from knowledge.sessions import session_scope
@@ -41,9 +42,9 @@ class Letter:
     payload: dict[str, Any]
 
 
-class Outbox:
-    def __init__(self, engine: Engine, owner: str | None = None) -> None:
-        self.engine = engine
+class Outbox(OnEngine):
+    def __init__(self, engine: Engine | Callable[[], Engine], owner: str | None = None) -> None:
+        super().__init__(engine)
         self.owner = owner or secrets.token_hex(8)
 
     # The three calls made for every update use plain connections, not ORM sessions: they are most

@@ -50,8 +50,9 @@ class SaltError(RuntimeError):
     """The salt cannot be used with this database; the message says what to do."""
 
 
-def user_id_salt(settings: Settings, engine: Engine) -> bytes:
+def user_id_salt(settings: Settings, engine: Engine, *, new: bytes | None = None) -> bytes:
     """The salt for user keys, from the environment or the key file; never from the database.
+    A key file that must be made holds `new` (by default, random bytes).
 
     A salt that an older planbot generated and kept in the database (app_meta) is moved into the key
     file, so every stored key stays valid, and then deleted from the database, its pages zeroed. It is
@@ -66,7 +67,7 @@ def user_id_salt(settings: Settings, engine: Engine) -> bytes:
         elif configured is not None:
             salt = configured
         elif path.exists() or _meta(engine, SALT_CHECK_KEY) is None:
-            salt = _load_or_create_key(path)
+            salt = _load_or_create_key(path, new)
         else:
             raise SaltError(
                 f"this database has people's keys made with a salt this worker does not have: copy the "
@@ -77,6 +78,16 @@ def user_id_salt(settings: Settings, engine: Engine) -> bytes:
         scrub(engine)
         log.info("moved the user-id salt out of the database into %s", path)
     return salt
+
+
+def provisional_salt(settings: Settings) -> bytes:
+    """The salt to key people by while the database cannot be reached: the configured one, the key
+    file's, or new random bytes. A new one is not written: only the database can tell whether an
+    older salt must be used instead, so `user_id_salt(..., new=)` writes it once the database is back."""
+    if settings.user_id_salt is not None:
+        return settings.user_id_salt.get_secret_value().encode()
+    path = settings.resolved_user_id_salt_file
+    return _load_key(path) if path.exists() else secrets.token_bytes(SALT_BYTES)
 
 
 def salt_check(salt: bytes) -> str:
@@ -123,11 +134,14 @@ def _check(engine: Engine, salt: bytes, *, drop_legacy: bool) -> None:
         _check(engine, salt, drop_legacy=drop_legacy)
 
 
-def _load_or_create_key(path: Path) -> bytes:
-    try:
-        key = path.read_bytes()
-    except FileNotFoundError:
-        key = write_secret(path, secrets.token_bytes(SALT_BYTES))
+def _load_or_create_key(path: Path, new: bytes | None = None) -> bytes:
+    if not path.exists():
+        write_secret(path, new or secrets.token_bytes(SALT_BYTES))  # another process's, if it won
+    return _load_key(path)
+
+
+def _load_key(path: Path) -> bytes:
+    key = path.read_bytes()
     if len(key) < 16:
         raise SaltError(f"{path} holds {len(key)} bytes; a salt needs at least 16 (32 are made)")
     return key

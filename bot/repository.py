@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import delete, func, update
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import col, select
 
-from bot.db import affected, scrub
+from bot.db import OnEngine, affected, scrub
+from bot.errors import StorageUnavailable
 from bot.models import ConversationMemory, ScreeningSession, UnansweredQuestion, UserProfile, utcnow
 from bot.privacy import anonymise
 from knowledge.sessions import session_scope
@@ -51,10 +51,6 @@ R = TypeVar("R")
 
 class StaleState(RuntimeError):
     """The screening state changed since it was read (another worker handled an update)."""
-
-
-class StorageUnavailable(RuntimeError):
-    """The database cannot be reached, or stays locked: what needs storage says so, the rest goes on."""
 
 
 def storage_call(method: Callable[P, R]) -> Callable[P, R]:
@@ -100,10 +96,7 @@ class StoredScreening:
     updated_at: dt.datetime
 
 
-class Repository:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
+class Repository(OnEngine):
     # -- settings ----------------------------------------------------------------------------------
 
     @storage_call

@@ -4,6 +4,7 @@ Answering needs no database: when the shipped plans are those the persisted inde
 the index and the clause snapshot beside it are opened directly (knowledge.corpus.open_snapshot).
 The database is opened, and migrated, when something first uses it (`Services.engine`), and on
 start-up only when the plans changed or the index is missing: then they are ingested and indexed.
+While it cannot be reached, each use says so (StorageUnavailable) and a later one tries again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.errors import StorageUnavailable
 from bot.replies import Speech
 from bot.settings import Settings
 from knowledge.answer import Answerer
@@ -36,6 +38,10 @@ if TYPE_CHECKING:
     from voice import Script, VoiceNote, VoiceService
 
 log = logging.getLogger(__name__)
+
+#: After the database could not be opened, uses within this many seconds do not try again: each try
+#: may wait bot.db.CONNECT_TIMEOUT_S for an unreachable host, and busy people would all wait for it.
+REOPEN_AFTER_S = 10.0
 
 
 def shipped_sources(catalog: dict[str, PlanMeta] | Library) -> list[PlanSource]:
@@ -61,6 +67,7 @@ class Services:
     timings: dict[str, float] = field(default_factory=dict)
     _engine: Engine | None = None
     _engine_lock: threading.Lock = field(default_factory=threading.Lock)
+    _reopen_at: float = 0.0  # time.monotonic() before which the database is not tried again
     _voice: VoiceService | None = None
     _voice_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -101,10 +108,17 @@ class Services:
 
     @property
     def engine(self) -> Engine:
-        """The database, opened and migrated to the newest schema on first use."""
+        """The database, opened and migrated to the newest schema on first use. While it cannot be
+        reached this raises StorageUnavailable, trying again on a use REOPEN_AFTER_S later."""
         with self._engine_lock:
             if self._engine is None:
-                self._engine = open_database(self.settings)
+                if time.monotonic() < self._reopen_at:
+                    raise StorageUnavailable("the database could not be opened a moment ago")
+                try:
+                    self._engine = open_database(self.settings)
+                except StorageUnavailable:
+                    self._reopen_at = time.monotonic() + REOPEN_AFTER_S
+                    raise
             return self._engine
 
     # -- what the core reads -----------------------------------------------------------------------
@@ -215,11 +229,25 @@ def _script(speech: Speech) -> Script:
 
 
 def open_database(settings: Settings) -> Engine:
-    """The database engine, its schema migrated to the newest revision."""
+    """The database engine, its schema migrated to the newest revision; StorageUnavailable, with the
+    reason, when it cannot be reached or written (no SQL values are involved in opening it)."""
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
     from bot.db import make_engine, migrate
 
-    engine = make_engine(settings.resolved_database_url)
-    migrate(engine)
+    engine = None
+    try:
+        engine = make_engine(settings.resolved_database_url)
+        migrate(engine)
+    except (DBAPIError, PoolTimeout, OSError) as error:
+        if engine is not None:
+            engine.dispose()
+        cause = getattr(error, "orig", None) or error
+        reason = (str(cause).strip().splitlines() or [""])[0]
+        raise StorageUnavailable(
+            f"the database cannot be opened ({type(cause).__name__}: {reason})"
+        ) from None
     return engine
 
 

@@ -16,7 +16,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -42,13 +42,27 @@ def _quiet_libraries() -> None:
 
 
 def _services() -> Services:
+    from bot.errors import StorageUnavailable
     from bot.services import Services
     from bot.settings import Settings
 
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     _quiet_libraries()
-    return Services.open(settings)
+    try:
+        return Services.open(settings)
+    except StorageUnavailable as error:  # only when there is no index yet: it is built from the database
+        _storage_down(error, NO_INDEX)
+
+
+#: Said when the index must be built and the database cannot be reached (it is built from the database).
+NO_INDEX = "还没有建好的索引，而建索引需要数据库"
+
+
+def _storage_down(error: Exception, why: str = "这个命令需要数据库") -> NoReturn:
+    """One line, no traceback: the database cannot be reached (error says why) and this needs it."""
+    err.print(f"{why}，但数据库现在连不上：{error}")
+    raise typer.Exit(1)
 
 
 def _stdin_lines() -> Iterator[str]:
@@ -393,6 +407,7 @@ def _region_option(services: Services, name: str | None) -> Region | None:
 @app.command()
 def run() -> None:
     """Start the Telegram bot (polling, or a webhook server when PLANBOT_WEBHOOK_URL is set)."""
+    from bot.errors import StorageUnavailable
     from bot.settings import Settings
     from planbot.telegram_app import run as run_bot
 
@@ -404,7 +419,10 @@ def run() -> None:
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     _quiet_libraries()
-    run_bot(settings)
+    try:
+        run_bot(settings)
+    except StorageUnavailable as error:  # only when there is no index yet: it is built from the database
+        _storage_down(error, NO_INDEX)
 
 
 @app.command()
@@ -415,13 +433,17 @@ def report(
     limit: Annotated[int, typer.Option(help="how many rows")] = 50,
 ) -> None:
     """Reports for maintainers (anonymous: no user ids)."""
+    from bot.errors import StorageUnavailable
     from bot.repository import Repository
 
     if what != "unanswered":
         err.print("目前只有 `planbot report unanswered`。")
         raise typer.Exit(2)
     services = _services()
-    rows = Repository(services.engine).unanswered(limit=limit)
+    try:
+        rows = Repository(lambda: services.engine).unanswered(limit=limit)
+    except StorageUnavailable as error:
+        _storage_down(error)
     if not rows:
         console.print("还没有记录到没能回答的问题。")
     for text, count, last in rows:
@@ -431,10 +453,14 @@ def report(
 @app.command()
 def purge() -> None:
     """Delete screening state and anonymous log entries past their retention periods."""
+    from bot.errors import StorageUnavailable
     from bot.repository import Repository
 
     services = _services()
-    removed = Repository(services.engine).purge()
+    try:
+        removed = Repository(lambda: services.engine).purge()
+    except StorageUnavailable as error:
+        _storage_down(error)
     console.print(
         f"已删除过期的自测记录 {removed['screenings']} 条，匿名问题记录 {removed['unanswered']} 条。"
     )

@@ -47,7 +47,7 @@ def run_console(
     def show(outgoing: Outgoing) -> None:
         nonlocal last_buttons, spoken
         last_buttons = []
-        answering = conversation.screenings.active(user)
+        answering = conversation.answering(user)
         for reply in outgoing.replies:
             console.print(reply.text)
             if reply.image is not None:
@@ -83,7 +83,7 @@ def run_console(
         if text.strip() in {"/quit", "/exit", "exit", "quit"}:
             break
         stripped = text.strip()
-        pressing = last_buttons and not conversation.screenings.active(user)  # a screening reads numbers
+        pressing = last_buttons and not conversation.answering(user)  # a screening reads numbers
         if stripped.isdigit() and pressing and 1 <= int(stripped) <= len(last_buttons):
             incoming = Incoming(user=user, callback=last_buttons[int(stripped) - 1])
         elif stripped.startswith("/"):

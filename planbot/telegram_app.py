@@ -120,7 +120,7 @@ async def _post_init(application: Application) -> None:
         services = await asyncio.to_thread(Services.open, settings)
         application.bot_data["planbot.owned"] = services
     conversation = await asyncio.to_thread(Conversation, services)
-    postman = Postman(application.bot, conversation, Outbox(services.engine))
+    postman = Postman(application.bot, conversation, Outbox(lambda: services.engine))
     attach(application, conversation, settings, postman)
     await application.bot.set_my_commands([BotCommand(c.name, c.description) for c in PUBLIC_COMMANDS])
     # Polling: only one process can poll, so whatever is pending was left by one that died. Webhook

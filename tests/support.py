@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,3 +59,30 @@ def public_help() -> str:
 def settings_for(data_dir: Path, database_url: str | None = None, **overrides: object) -> Settings:
     """Settings that ignore the developer's environment and .env file."""
     return Settings(_env_file=None, data_dir=data_dir, database_url=database_url, **overrides)
+
+
+class SqliteOutOfReach:
+    """An SQLite database in `directory`, which `cut()` replaces with a plain file (kept aside) so the
+    database can be neither opened nor made, even by root, until `mend()` puts it back."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.url = f"sqlite:///{directory / 'planbot.sqlite3'}"
+        self._aside = directory.with_name(directory.name + ".aside")
+
+    def cut(self) -> None:
+        if self.directory.exists():
+            self.directory.rename(self._aside)
+        self.directory.parent.mkdir(parents=True, exist_ok=True)
+        self.directory.write_text("not a directory\n")
+
+    def mend(self) -> None:
+        self.directory.unlink()
+        if self._aside.exists():
+            self._aside.rename(self.directory)
+
+
+def persisted_index(opened_before: Path, data_dir: Path) -> Path:
+    """`data_dir` holding only the index snapshot an earlier start left in `opened_before`."""
+    shutil.copytree(opened_before / "index", data_dir / "index")
+    return data_dir

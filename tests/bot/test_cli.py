@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from planbot.cli import app
+from tests.support import persisted_index
 
 ASK_KEYS = {"answer", "in_scope", "region", "sources"}
 SOURCE_KEYS = {"doc_id", "doc_title", "region", "path", "number", "kind", "text", "departments", "score"}
@@ -124,3 +125,24 @@ def test_ingest_reports_counts_and_skips_a_malformed_plan_by_name(planbot, tmp_p
     assert "bad.txt" in out and "跳过" in out
     found = json.loads(planbot("search", "彩虹助残驿站", "--json"))["results"]
     assert found and found[0]["doc_id"] == "good"
+
+
+UNREACHABLE = "postgresql+psycopg://planbot@127.0.0.1:9/planbot"  # the discard port: refused at once
+
+
+def test_ask_answers_from_the_persisted_index_with_the_database_unreachable(services, tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANBOT_DATA_DIR", str(persisted_index(services.settings.data_dir, tmp_path / "d")))
+    monkeypatch.setenv("PLANBOT_DATABASE_URL", UNREACHABLE)
+    monkeypatch.setenv("PLANBOT_LOG_LEVEL", "ERROR")
+    result = CliRunner().invoke(app, ["ask", "盲人按摩有什么扶持", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["sources"]
+
+
+def test_with_no_index_and_the_database_unreachable_one_line_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANBOT_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("PLANBOT_DATABASE_URL", UNREACHABLE)
+    monkeypatch.setenv("PLANBOT_LOG_LEVEL", "ERROR")
+    result = CliRunner().invoke(app, ["ask", "盲人按摩有什么扶持"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "数据库现在连不上" in result.stderr and "Traceback" not in result.output
