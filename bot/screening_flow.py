@@ -195,7 +195,10 @@ class ScreeningFlow:
             if "region" not in facts and profile.region:
                 region = self.library.region(profile.region)
             consent = previous.consent if previous is not None else None
-            state, prompt = engine.start(self.library, name, facts, region=region, consent=consent)
+            learned_in = previous.screening if previous is not None else None
+            state, prompt = engine.start(
+                self.library, name, facts, region=region, consent=consent, learned_in=learned_in
+            )
         self._commit(user, state, version, prompt, out)
 
     def answer(self, user: str, text: str, profile: Profile, out: Outgoing) -> None:

@@ -43,6 +43,7 @@ from knowledge.facts import (
 )
 from knowledge.refs import ClauseRef
 from knowledge.screening_rules import (
+    FAMILY_FACTS,
     Assessment,
     Judgement,
     Screening,
@@ -289,13 +290,18 @@ def start(
     *,
     region: Region | None = None,
     consent: str | None = None,
+    learned_in: str | None = None,
 ) -> tuple[State, Prompt]:
-    """Begin a screening, reusing facts another screening already learned (and its consent).
+    """Begin a screening, reusing facts another screening (`learned_in`) already learned, and its
+    consent. Facts about a person are reused only when both screenings ask about the same one: a
+    parent's certificate is not their child's.
 
     ``region`` is the asker's region when it is known already (a saved setting): the region
     question is then not asked."""
     screening = _screening(library, name)
     facts = dict(known_facts or {})
+    if learned_in is not None and _screening(library, learned_in).subject != screening.subject:
+        facts = {k: v for k, v in facts.items() if k in FAMILY_FACTS}
     if region is not None:
         facts["region"] = region.name
     _check_facts(library, facts)

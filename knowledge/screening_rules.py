@@ -73,6 +73,12 @@ class ScreeningError(DataError):
     """A screening file is malformed; the message names the file and the field."""
 
 
+#: Whom a screening's questions are about. Facts about a person (age, certificate, grade…) carry over only
+#: between screenings about the same one; FAMILY_FACTS hold for the whole family and always do.
+SUBJECTS = ("asker", "child")
+FAMILY_FACTS = frozenset({"region", "household"})
+
+
 @dataclass(frozen=True, slots=True)
 class Case:
     result: str  # one of RESULTS
@@ -118,6 +124,9 @@ class Screening:
     wording: Mapping[str, str] = field(default_factory=dict)
     amount: str = ""
     order: int = 100
+    subject: str = (
+        "asker"  # whom the questions are about: the asker (or the family member they ask for), or a child
+    )
 
     def cited(self) -> list[tuple[str, str]]:
         """(where in the file, clause key) for every clause the screening cites."""
@@ -333,7 +342,7 @@ def read_screening(path: Path, vocabulary: Mapping[str, Fact], places: Places) -
     """Parse and validate one screening file against the fact vocabulary, the regions and the plans."""
     raw = read_toml(path, ScreeningError)
     allowed = {"name", "title", "intro", "questions", "criteria", "apply", "notes", "wording", "decided_by"}
-    unknown = set(raw) - allowed - {"amount", "order"}
+    unknown = set(raw) - allowed - {"amount", "order", "subject"}
     if unknown:
         raise _fail(path, "top level", f"unknown key(s) {sorted(unknown)}")
     name = _text(path, "top level", raw, "name")
@@ -385,6 +394,9 @@ def read_screening(path: Path, vocabulary: Mapping[str, Fact], places: Places) -
     order = raw.get("order", 100)
     if not isinstance(order, int):
         raise _fail(path, "order", "must be a whole number")
+    subject = raw.get("subject", "asker")
+    if subject not in SUBJECTS:
+        raise _fail(path, "subject", f"{subject!r} must be one of {list(SUBJECTS)}")
     return Screening(
         name=name,
         title=_text(path, "title", raw, "title"),
@@ -399,6 +411,7 @@ def read_screening(path: Path, vocabulary: Mapping[str, Fact], places: Places) -
         wording=dict(wording),
         amount=_text(path, "amount", raw, "amount", required=False),
         order=order,
+        subject=subject,
     )
 
 

@@ -239,6 +239,23 @@ def test_region_and_certificate_are_asked_once_and_reused_by_the_next_screening(
     assert prompt.step == 1
 
 
+def test_a_childs_screening_reuses_the_familys_facts_but_not_the_parents_own() -> None:
+    """A parent who screened themselves (certificate, grade) and then screens their child is asked
+    about the child's certificate; the place and the family's means are the same and not asked."""
+    parent, _ = run(
+        "nursing_subsidy",
+        ["region:shuozhou", "consent:keep", "has_certificate:yes", "disability_grade:1"],
+    )
+    parent.facts["household"] = "低保"
+    child, prompt = start("child_rehab", parent.facts, consent=parent.consent, learned_in="nursing_subsidy")
+    assert set(child.facts) == {"region", "household"}
+    assert prompt.fact == "age"
+    child, prompt = answer(child, "三岁")
+    assert prompt.fact == "has_certificate", "the child's own certificate is asked"
+    again, _ = start("living_subsidy", parent.facts, consent=parent.consent, learned_in="nursing_subsidy")
+    assert again.facts["has_certificate"] is True, "the same person's facts carry over"
+
+
 def test_consent_is_asked_once_before_the_first_question_about_disability() -> None:
     state, prompt = run("nursing_subsidy", ["region:shanxi"])
     assert prompt.kind == "consent" and prompt.fact is None
