@@ -219,6 +219,7 @@ class Result:
     answers: tuple[tuple[str, str], ...]  # (fact label, answer as said) for the summary
     summary: str  # a short plain text to forward to a case worker
     ref_labels: Mapping[str, str] = field(default_factory=dict)  # ref → "朔州市规划 专栏2 第3项"
+    subject: str = "asker"  # whom it is about (Screening.subject)
 
     @property
     def outcome_label(self) -> str:
@@ -226,7 +227,8 @@ class Result:
 
     def text(self) -> str:
         """The full result as plain text: no tables, no emoji, one idea a line."""
-        lines = [f"{self.title}：{self.outcome_label}", _OUTCOME_SENTENCES[self.outcome], ""]
+        outcome = _OUTCOME_SENTENCES[self.outcome].format(who=_WHO[self.subject])
+        lines = [f"{self.title}：{self.outcome_label}", outcome, ""]
         for c in self.criteria:
             lines.append(f"{c.label}：{c.status_label}（{c.basis_label}）。{c.reason}")
             if c.refs:
@@ -268,9 +270,10 @@ class Evaluation:
     result: Result | None  # None while facts are missing
 
 
+_WHO = {"asker": "您", "child": "孩子"}  # whom a screening's result is about (Screening.subject)
 _OUTCOME_SENTENCES = {
-    "eligible": "根据您的回答，您可能符合条件。",
-    "not_eligible": "根据您的回答，您可能不符合条件。",
+    "eligible": "根据您的回答，{who}可能符合条件。",
+    "not_eligible": "根据您的回答，{who}可能不符合条件。",
     "unknown": "根据您的回答，还不能确定，需要向当地有关部门进一步确认。",
 }
 
@@ -747,6 +750,7 @@ def _result(
         answers=answers,
         summary="",
         ref_labels={r: ref_label(library, r) for r in refs},
+        subject=screening.subject,
     )
     return _with_summary(result, screening)
 

@@ -69,7 +69,7 @@ async def converse(bot: Planbot) -> None:
         step = await press(step, label)
     await say("/frobnicate")
     # a screening answered by typing only: words, a step back, a number, a question on the way
-    typed_answers = ("三岁", "上一步", "3", "孩子做康复训练要自己花钱吗？", "低保边缘家庭")
+    typed_answers = ("三岁", "上一步", "3", "孩子做康复训练要自己花钱吗？", "低保边缘家庭", "有")
     for typed in ("/screen child_rehab", *typed_answers):
         await say(typed)
     # the region of one message answers the next

@@ -494,3 +494,12 @@ bring = ["残疾人证"]
     screening = read_screening(path, FACTS, PLACES)
     assert screening.questions == ("region", "has_certificate")
     assert screening.criteria[0].cases[0].regions == ("山西省",)
+
+
+def test_a_childs_result_says_the_child_may_qualify() -> None:
+    _state, prompt = run(
+        "child_rehab",
+        ["region:shuozhou", "age:a0_6", "consent:no_keep", "household:dibao", "has_certificate:yes"],
+    )
+    assert prompt.kind == "result" and prompt.result is not None
+    assert "根据您的回答，孩子可能符合条件。" in prompt.result.text(), prompt.result.text()
