@@ -351,3 +351,13 @@ def test_a_subsidys_standard_not_written_is_said_and_the_related_sentence_is_on_
     answer = answerer.answer("茌平 残疾人 托养 补贴 标准")
     assert not answer.in_scope and "没有写具体金额" in answer.main, answer.main
     assert "托养" in answer.main and "见习" not in answer.main, answer.main
+
+
+def test_asking_what_a_named_brand_is_is_not_asking_for_a_product(answerer):
+    answer = answerer.answer("陇原金手指 是个啥品牌")
+    assert answer.kind is None and answer.in_scope and "盲人按摩品牌" in answer.main, answer.main
+
+
+def test_where_the_money_comes_from_finds_the_plans_funding(answerer):
+    answer = answerer.answer("朔州残疾人事业的钱从哪儿来")
+    assert answer.in_scope and "财政" in answer.main, answer.main
