@@ -361,3 +361,10 @@ def test_asking_what_a_named_brand_is_is_not_asking_for_a_product(answerer):
 def test_where_the_money_comes_from_finds_the_plans_funding(answerer):
     answer = answerer.answer("朔州残疾人事业的钱从哪儿来")
     assert answer.in_scope and "财政" in answer.main, answer.main
+
+
+def test_how_many_children_is_a_count_not_an_amount(answerer):
+    answer = answerer.answer("张掖 天使康复计划 一年能救助多少孩子")
+    assert answer.in_scope and "500名" in answer.main and "金额" not in answer.main, answer.main
+    unwritten = answerer.answer("茌平 残疾人之家 一共有几个")
+    assert "规划没有写具体数字" in unwritten.main, unwritten.main
