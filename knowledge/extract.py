@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from knowledge.clause import ClauseView, Indicator, Kind
 from knowledge.intents import Ask
+from knowledge.numerals import small_chinese
 from knowledge.plain import SLOGAN, Sentence, ending, parts, sentences
 from knowledge.search import Query, Searcher, SearchOutcome
 
@@ -27,6 +28,7 @@ PIECE_CREDIT = 0.6  # a piece of the word ("公交" for 公交车)
 PIECE_SPAN = 1.5  # …in full when it spans 2/3 of the word, less when it is a smaller part of it
 STATES_BONUS = 0.25  # the sentence states the kind of fact asked for
 RICHNESS = 0.01  # per question word or policy term the sentence names
+AGE_FIT = 0.2  # the sentence's age range holds the age the question gives (less that much when it does not)
 RANK_WEIGHT = 0.2  # how much search's ranking of the clause counts
 HOME_BONUS = 0.12  # the asker's own plan
 CHAIN_BONUS = 0.06  # a plan above the asker's
@@ -195,6 +197,7 @@ class Extractor:
         top = max(r.score for r in results) or 1.0
         chain = outcome.applicable_regions
         topic = self.topic(query, asks)
+        age = age_given(query.text)
         out: list[Pick] = []
         for rank, result in enumerate(results):
             clause = result.clause
@@ -214,6 +217,8 @@ class Extractor:
                 states = self.states(topic, asks, text)
                 bonus = STATES_BONUS * (len(states) / len(asks)) if asks else 0.0
                 bonus += RICHNESS * self._richness(terms, text)
+                if age is not None:
+                    bonus += AGE_FIT * age_fit(age, text)
                 out.append(Pick(clause, text, coverage, states, coverage + bonus + prior, rank, covered))
         out.sort(key=lambda p: (-p.score, p.rank))
         return out
@@ -442,3 +447,25 @@ def _usable(clause: ClauseView) -> bool:
 
 def _overlaps(pick: Pick, chosen: list[Pick]) -> bool:
     return any(pick.text in p.text or p.text in pick.text for p in chosen if p.clause is pick.clause)
+
+
+_AGE_GIVEN = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:周岁|岁)")
+_AGE_RANGE = re.compile(r"(\d{1,2})\s*(?:-|—|–|~|～|至|到)\s*(\d{1,2})\s*(?:周岁|岁)")
+
+
+def age_given(text: str) -> int | None:
+    """The age a question gives ("十二岁了", "孩子3岁"), when it gives one."""
+    match = _AGE_GIVEN.search(text)
+    if match is None:
+        return None
+    value = match.group(1)
+    return int(value) if value.isdigit() else small_chinese(value)
+
+
+def age_fit(age: int, text: str) -> int:
+    """1 when an age range in `text` holds `age` ("0-16岁" for 12), -1 when every range in it leaves
+    `age` out, 0 when it names none."""
+    ranges = [(int(low), int(high)) for low, high in _AGE_RANGE.findall(text)]
+    if not ranges:
+        return 0
+    return 1 if any(low <= age <= high for low, high in ranges) else -1

@@ -13,6 +13,7 @@ import pytest
 
 from knowledge.answer import MAX_MAIN_CHARS, Answerer, Quote
 from knowledge.corpus import build_index, index_text
+from knowledge.extract import age_fit, age_given
 from knowledge.faithful import unsupported
 from knowledge.plain import plain
 from knowledge.search import Searcher
@@ -368,3 +369,22 @@ def test_how_many_children_is_a_count_not_an_amount(answerer):
     assert answer.in_scope and "500名" in answer.main and "金额" not in answer.main, answer.main
     unwritten = answerer.answer("茌平 残疾人之家 一共有几个")
     assert "规划没有写具体数字" in unwritten.main, unwritten.main
+
+
+def test_an_age_given_prefers_the_sentence_whose_age_range_holds_it(answerer):
+    answer = answerer.answer("张掖 孩子九岁 听力不好 还能做康复救助吗")
+    assert "0-16岁" in answer.main, answer.main
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "fit"),
+    [
+        ("孩子十二岁了", "天使康复（0-16岁）计划", 1),
+        ("我20岁", "为就业年龄段（16—59周岁）残疾人", 1),
+        ("他65岁", "就业年龄段（16-59周岁）", -1),
+        ("孩子3岁", "落实残疾儿童康复救助制度", 0),
+    ],
+)
+def test_the_age_fit_of_a_sentence(question, text, fit):
+    age = age_given(question)
+    assert age is not None and age_fit(age, text) == fit
