@@ -423,6 +423,15 @@ def _fit(text: str) -> str:
     return text[: cut + 1] if cut > 40 else text[:MAX_MAIN_CHARS] + "……"
 
 
+def _more(outcome: SearchOutcome, used: Collection[ClauseView], among: int | None = None) -> list[str]:
+    """Up to two clauses to offer as related (among the first `among` results): from the asker's plan
+    chain when their region is known, since another region's clause is no help to them."""
+    chain = outcome.applicable_regions
+    results = outcome.results[:among] if among is not None else outcome.results
+    mine = [r.clause for r in results if not chain or r.clause.region in chain]
+    return [c.id for c in mine if c not in used][:2]
+
+
 __all__ = [
     "Answer",
     "Answerer",
@@ -433,12 +442,3 @@ __all__ = [
     "indicator_sentence",
     "reference_answer",
 ]
-
-
-def _more(outcome: SearchOutcome, used: Collection[ClauseView], among: int | None = None) -> list[str]:
-    """Up to two clauses to offer as related (among the first `among` results): from the asker's plan
-    chain when their region is known, since another region's clause is no help to them."""
-    chain = outcome.applicable_regions
-    results = outcome.results[:among] if among is not None else outcome.results
-    mine = [r.clause for r in results if not chain or r.clause.region in chain]
-    return [c.id for c in mine if c not in used][:2]
