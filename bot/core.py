@@ -269,7 +269,7 @@ class Conversation:
         """The asker's region: one a script gives, else one named earlier in this conversation, else the
         one they saved (/region), else the place they gave in a screening."""
         region = turn.incoming.region or turn.memory.context_region or turn.profile.region
-        if region is None and turn.private:
+        if region is None and turn.private and turn.storage:
             region = self.screenings.place(turn.user)
         return region
 
