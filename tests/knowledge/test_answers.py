@@ -277,6 +277,12 @@ def test_each_question_of_a_message_that_asks_two_gets_its_sentence(answerer, mo
         ("听力残疾三级的人可以参军吗", "enlist"),
         ("车祸撞断了腿，对方的伤残赔偿怎么算", "law"),
         ("评残的材料递上去两个月了，为啥还没动静", "personal_status"),
+        ("大同到北京的高铁几点发车", "timetable"),
+        ("这周六茌平有没有残疾人的招聘会", "timetable"),
+        ("俺的社保卡丢了咋整", "lost_card"),
+        ("护腰带去哪儿买", "product"),
+        ("手腕一直麻是怎么回事", "medical"),
+        ("开残疾人摩托车能上高速吗", "law"),
     ],
 )
 def test_a_choice_of_product_a_laws_date_or_a_dose_is_not_answered_from_the_plans(answerer, message, kind):
