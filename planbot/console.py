@@ -56,10 +56,13 @@ def run_console(
                 last_buttons = []
                 console.print(SCREENING_HINT)
                 continue
+            labels = [button.label for row in reply.buttons for button in row]
+            listed = all(f"{i}. {label}" in reply.text for i, label in enumerate(labels, 1))
             for row in reply.buttons:
                 for button in row:
                     last_buttons.append(button.data)
-                    console.print(f"  {len(last_buttons)}. {button.label}")
+                    if not listed:  # a choice whose text numbers its options is not listed twice
+                        console.print(f"  {len(last_buttons)}. {button.label}")
             console.print()
         if voice_dir is not None and outgoing.speech:
             spoken += 1

@@ -95,3 +95,13 @@ def test_a_saved_place_is_used_as_the_region_with_its_whole_chain(conversation, 
     say(conversation, user, "2")
     result = texts(say(conversation, user, "有"))
     assert "户籍地区：应县" in result and "朔州市规划" in result
+
+
+def test_a_choice_that_numbers_its_options_is_listed_once_and_a_digit_still_picks(services) -> None:
+    """/region lists the regions numbered in its text: the console does not list them again, and "3"
+    still chooses the third."""
+    out = io.StringIO()
+    run_console(services, first_command="/region", stdin=io.StringIO("3\n/privacy\n"), stdout=out)
+    printed = out.getvalue()
+    assert "1. 朔州市" in printed and "  1. 朔州市" not in printed, printed
+    assert "地区 张掖市" in printed.split("为您保存的信息如下")[-1], printed
