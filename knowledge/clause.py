@@ -7,6 +7,7 @@ These dataclasses are the contract between the parser (text → clauses), the st
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -14,6 +15,16 @@ from knowledge.refs import ClauseRef
 
 PATH_SEPARATOR = " › "
 _GROUP = re.compile(r"^[一二三四五六七八九十]+、")
+_ITEM_NUMBER = re.compile(r"第(\d+)项$")
+
+
+def box_place(path: Sequence[str], number: str) -> tuple[str, int | None]:
+    """A box item's sub-group heading ("二、服务类" in 张掖's and 同心's boxes) and its number within the
+    group as the plan prints it (the `number` "专栏2 二、服务类 第2项" → 2); ("", None) with no group."""
+    if len(path) < 3 or not _GROUP.match(path[-1]):
+        return "", None
+    found = _ITEM_NUMBER.search(number)
+    return path[-1], int(found.group(1)) if found else None
 
 
 class Kind(StrEnum):
@@ -100,18 +111,15 @@ class ClauseView:
         return ClauseRef(self.doc_id, self.ref)
 
     @property
-    def box_group(self) -> str:
-        """A box item's sub-group heading ("一、资金类" in 张掖's boxes), else ""."""
-        if self.kind is Kind.BOX_ITEM and len(self.path) >= 3 and _GROUP.match(self.path[-1]):
-            return self.path[-1]
-        return ""
+    def _box_place(self) -> tuple[str, int | None]:
+        return box_place(self.path, self.number) if self.kind is Kind.BOX_ITEM else ("", None)
 
     @property
     def label(self) -> str:
         """The citation as words: "朔州市规划 专栏9 第2项"."""
-        return self.cref.label(self.doc_short_title, self.box_group)
+        return self.cref.label(self.doc_short_title, *self._box_place)
 
     @property
     def spoken_label(self) -> str:
         """The citation for the ear: "朔州市规划，专栏九，第二项"."""
-        return self.cref.spoken(self.doc_short_title, self.box_group)
+        return self.cref.spoken(self.doc_short_title, *self._box_place)

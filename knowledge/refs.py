@@ -100,12 +100,13 @@ class ClauseRef:
 
     # -- how people read and hear it -----------------------------------------------------------------
 
-    def where(self, group: str = "") -> str:
+    def where(self, group: str = "", item: int | None = None) -> str:
         """Its place in words a reader finds in the plan: 专栏9 第2项, 主要指标 第5项, 三（二）第4项.
 
-        `group` is a box's sub-group heading when it has one ("一、资金类")."""
+        `group` is a box's sub-group heading when it has one ("二、服务类"), and `item` the number the
+        plan prints within that group: the ref counts a box's items straight through its groups."""
         if self.kind == "box":
-            return f"专栏{self.box} {group + ' ' if group else ''}第{self.item}项"
+            return f"专栏{self.box} {group + ' ' if group else ''}第{item or self.item}项"
         if self.kind == "box_paragraph":
             return f"专栏{self.box}"
         if self.kind == "indicator":
@@ -117,18 +118,18 @@ class ClauseRef:
             return f"{heading}第{self.item}项"
         return heading or "开头部分"
 
-    def label(self, plan: str, group: str = "") -> str:
+    def label(self, plan: str, group: str = "", item: int | None = None) -> str:
         """ "朔州市规划 专栏9 第2项": a citation a screen reader says as words (no ids, no symbols)."""
-        return f"{plan} {self.where(group)}"
+        return f"{plan} {self.where(group, item)}"
 
-    def spoken(self, plan: str, group: str = "") -> str:
+    def spoken(self, plan: str, group: str = "", item: int | None = None) -> str:
         """The citation for the ear, every number in words and kept apart: 朔州市规划，专栏九，第二项."""
         plan = plan.replace("（", "，").replace("）", "")
         if self.kind == "box":
             parts = [f"专栏{to_chinese(self.box or 0)}"]
             if group:
                 parts.append(group.split("、", 1)[-1])
-            parts.append(f"第{to_chinese(self.item or 0)}项")
+            parts.append(f"第{to_chinese(item or self.item or 0)}项")
         elif self.kind == "box_paragraph":
             parts = [f"专栏{to_chinese(self.box or 0)}"]
         elif self.kind == "indicator":

@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from knowledge.clause import box_place
 from knowledge.facts import (
     MAX_INPUT_CHARS,
     OTHER_PLACE,
@@ -67,6 +68,7 @@ __all__ = [
     "answer",
     "control_word",
     "evaluate",
+    "in_plans",
     "list_screenings",
     "parse_fact",
     "ref_label",
@@ -457,16 +459,25 @@ def region_options(library: Library) -> tuple[FactOption, ...]:
     return tuple(options)
 
 
-def ref_label(library: Library, ref: str) -> str:
-    """A reference as a reader finds it in the plan: "chiping:box2.3" → "茌平区规划 专栏2 第3项"."""
+def ref_label(library: Library, ref: str, clauses: Clauses | None = None) -> str:
+    """A reference as a reader finds it in the plan: "chiping:box2.3" → "茌平区规划 专栏2 第3项".
+
+    With `clauses`, a box item in a sub-group is cited as the plan prints it ("张掖市规划 专栏2
+    二、服务类 第2项"); the ref alone counts the box's items straight through its groups."""
     cref = ClauseRef.parse(ref)
     meta = library.catalog.get(cref.doc_id)
-    return cref.label(meta.short_title if meta else cref.doc_id)
+    clause = _lookup(clauses)(ref) if clauses is not None else None
+    place = box_place(clause.path, clause.number) if clause is not None else ("", None)
+    return cref.label(meta.short_title if meta else cref.doc_id, *place)
+
+
+def _lookup(clauses: Clauses) -> Callable[[str], ClauseLike | None]:
+    return clauses.get if isinstance(clauses, Mapping) else clauses
 
 
 def resolve_sources(library: Library, refs: Sequence[str], clauses: Clauses) -> list[dict[str, str]]:
     """Refs resolved to clauses as {"ref", "region", "path", "number", "text"}; unknown refs are skipped."""
-    lookup = clauses.get if isinstance(clauses, Mapping) else clauses
+    lookup = _lookup(clauses)
     sources = []
     for ref in refs:
         clause = lookup(ref)
@@ -690,7 +701,7 @@ def _reason_line(j: Judgement) -> str:
     return f"{j.criterion.label}：{STATUS_LABELS[j.status]}（{BASIS_LABELS[j.basis]}）。{j.reason}"
 
 
-def _in_plans(refs: Sequence[str], plans: Sequence[str]) -> list[str]:
+def in_plans(refs: Sequence[str], plans: Sequence[str]) -> list[str]:
     """The references to the asker's own plans, the most specific plan's first."""
     kept = [r for r in dict.fromkeys(refs) if r.split(":", 1)[0] in plans]
     return sorted(kept, key=lambda r: plans.index(r.split(":", 1)[0]))
@@ -710,7 +721,7 @@ def _result(
             status=j.status,
             reason=j.reason,
             basis=j.basis,
-            refs=tuple(_in_plans(j.case.refs if j.case else (), plans)),
+            refs=tuple(in_plans(j.case.refs if j.case else (), plans)),
             kind=j.case.kind if j.case else "",
         )
         for j in assessment.judgements
@@ -719,7 +730,7 @@ def _result(
     chain_notes = [n for n in screening.notes if not n.regions or region_applies(n.regions, chain)]
     refs = list(
         dict.fromkeys(
-            [r for c in criteria for r in c.refs] + _in_plans([r for n in chain_notes for r in n.refs], plans)
+            [r for c in criteria for r in c.refs] + in_plans([r for n in chain_notes for r in n.refs], plans)
         )
     )
     where = next(
@@ -749,7 +760,7 @@ def _result(
         disclaimer=disclaimer,
         answers=answers,
         summary="",
-        ref_labels={r: ref_label(library, r) for r in refs},
+        ref_labels={r: ref_label(library, r, clauses) for r in refs},
         subject=screening.subject,
     )
     return _with_summary(result, screening)

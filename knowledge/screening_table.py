@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from knowledge.facts import OTHER_PLACE, Fact
-from knowledge.screening import BASIS_LABELS, STATUS_LABELS, ref_label, region_options
+from knowledge.screening import BASIS_LABELS, STATUS_LABELS, Clauses, in_plans, ref_label, region_options
 from knowledge.screening_rules import KIND_LABELS, Criterion, Range, judge
 
 if TYPE_CHECKING:
@@ -55,8 +55,9 @@ class Section:
         return f"== {self.region} · 适用：{applies} =="
 
 
-def decision_table(library: Library, name: str) -> list[Section]:
-    """The screening judged for every region and every answer, grouped by outcome."""
+def decision_table(library: Library, name: str, clauses: Clauses | None = None) -> list[Section]:
+    """The screening judged for every region and every answer, grouped by outcome (with `clauses`,
+    citations read as the plans print them: see `ref_label`)."""
     screening = library.screenings[name]
     sections = []
     for option in region_options(library):
@@ -64,18 +65,19 @@ def decision_table(library: Library, name: str) -> list[Section]:
         chain = region.chain if region else ()
         plans = region.plans if region else ()
         rows = tuple(
-            (criterion.label, _rows(library, criterion, chain, plans)) for criterion in screening.criteria
+            (criterion.label, _rows(library, criterion, chain, plans, clauses))
+            for criterion in screening.criteria
         )
         titles = tuple(library.catalog[d].short_title for d in plans)
         sections.append(Section(option.label if region is None else option.value, titles, rows))
     return sections
 
 
-def render(library: Library, name: str) -> str:
+def render(library: Library, name: str, clauses: Clauses | None = None) -> str:
     """The table as plain text, one section a region."""
     screening = library.screenings[name]
     lines = [f"{screening.title}（{screening.name}）"]
-    for section in decision_table(library, name):
+    for section in decision_table(library, name, clauses):
         lines += ["", section.heading()]
         for label, rows in section.criteria:
             lines.append(f"[{label}]")
@@ -83,8 +85,8 @@ def render(library: Library, name: str) -> str:
     return "\n".join(lines)
 
 
-def as_json(library: Library, name: str) -> list[dict[str, Any]]:
-    return [asdict(section) for section in decision_table(library, name)]
+def as_json(library: Library, name: str, clauses: Clauses | None = None) -> list[dict[str, Any]]:
+    return [asdict(section) for section in decision_table(library, name, clauses)]
 
 
 # ---------------------------------------------------------------------------------------- internals
@@ -104,7 +106,11 @@ def every_answer(library: Library, criterion: Criterion) -> list[dict[str, Any]]
 
 
 def _rows(
-    library: Library, criterion: Criterion, chain: Sequence[str], plans: Sequence[str]
+    library: Library,
+    criterion: Criterion,
+    chain: Sequence[str],
+    plans: Sequence[str],
+    clauses: Clauses | None = None,
 ) -> tuple[Row, ...]:
     names, spaces = answer_space(library, criterion)
     facts = [library.facts[n] for n in names]
@@ -115,9 +121,8 @@ def _rows(
     rows = []
     for (index, status, unsure), combos in groups.items():
         case = criterion.cases[index] if index < len(criterion.cases) and not unsure else None
-        own = [r for r in case.refs if r.split(":", 1)[0] in plans] if case else []
-        own.sort(key=lambda r: plans.index(r.split(":", 1)[0]))  # the asker's own plan first, as results do
-        refs = tuple(ref_label(library, r) for r in own)
+        own = in_plans(case.refs, plans) if case else []  # the asker's own plan first, as results do
+        refs = tuple(ref_label(library, r, clauses) for r in own)
         reason = case.reason if case else (criterion.unsure or "")
         for part in _products(combos):
             answers = tuple(

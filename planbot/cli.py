@@ -223,11 +223,13 @@ def screen(
         raise typer.Exit(2)
     if table:
         from knowledge import screening_table
+        from knowledge.parse import clause_index, parse_all
 
+        clauses = clause_index(parse_all())  # cites grouped box items as the plans print them
         if as_json:
-            _print_json(screening_table.as_json(library, name))
+            _print_json(screening_table.as_json(library, name, clauses))
         else:
-            console.print(screening_table.render(library, name), markup=False)
+            console.print(screening_table.render(library, name, clauses), markup=False)
         return
     if as_json:
         facts: dict[str, Any] = {}

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import pytest
 
 from bench.corpus import CorpusGenerator
-from knowledge.clause import ClauseView
+from knowledge.clause import ClauseView, Kind
+from knowledge.numerals import to_chinese
 from knowledge.references import Reference, ReferenceMap, matches, parse_reference
 
 TYPED = (
@@ -123,3 +124,15 @@ def test_a_clause_keyed_otherwise_than_its_plan_and_ref_is_refused(clause_views)
         ReferenceMap([odd])
     with pytest.raises(ValueError, match="twice"):
         ReferenceMap([clause_views[0], clause_views[0]])
+
+
+def test_every_box_item_is_cited_and_spoken_with_the_number_the_plan_prints(clause_views):
+    """A grouped box (同心 专栏5, 张掖 专栏2 …) numbers its items afresh in each group: the label and the
+    spoken citation say that number, which the parser keeps in `number` ("专栏5 二、残疾人文化 第1项")."""
+    boxes = [c for c in clause_views if c.kind is Kind.BOX_ITEM and c.number.startswith("专栏")]
+    grouped = [c for c in boxes if "、" in c.number]
+    assert len(grouped) > 30
+    for clause in boxes:
+        assert clause.label == f"{clause.doc_short_title} {clause.number}", clause.id
+        item = int(clause.number.rsplit("第", 1)[1].removesuffix("项"))
+        assert clause.spoken_label.endswith(f"第{to_chinese(item)}项"), clause.id

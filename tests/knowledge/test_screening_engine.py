@@ -422,6 +422,15 @@ def test_ref_labels_read_like_the_plans() -> None:
     assert ref_label(LIBRARY, "chiping:ind10") == "茌平区规划 主要指标 第10项"
 
 
+def test_a_box_item_in_a_sub_group_is_cited_by_its_number_in_the_group() -> None:
+    """张掖's 专栏2 prints 一、资金类 1.–5. then 二、服务类 1.–5.; the ref counts 1–10 straight through."""
+    clauses = clause_index(parse_all())
+    assert ref_label(LIBRARY, "zhangye:box2.7", clauses) == "张掖市规划 专栏2 二、服务类 第2项"
+    assert ref_label(LIBRARY, "zhangye:box2.2", clauses) == "张掖市规划 专栏2 一、资金类 第2项"
+    tongxin = ref_label(LIBRARY, "tongxin:box5.5", clauses)
+    assert tongxin == "同心县规划（征求意见稿） 专栏5 二、残疾人文化 第1项"
+
+
 # ---------------------------------------------------------------------------------------- loading
 
 

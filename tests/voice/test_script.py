@@ -19,11 +19,13 @@ ANSWER = (
 )
 
 
-def _expected_numbers(clause_id: str) -> list[str]:
-    """The words a listener must hear to find a clause, from its id (朔州 box9.2 → 专栏九, 第二项)."""
+def _expected_numbers(clause_id: str, number: str) -> list[str]:
+    """The words a listener must hear to find a clause, from its id (朔州 box9.2 → 专栏九, 第二项); a box
+    item's number as the plan prints it ("专栏5 二、残疾人文化 第1项": its items restart in each group)."""
     ref = clause_id.split(":", 1)[1]
     if m := re.fullmatch(r"box(\d+)\.(\d+)", ref):
-        return [f"专栏{cardinal(m[1])}", f"第{cardinal(m[2])}项"]
+        printed = re.search(r"第(\d+)项$", number)
+        return [f"专栏{cardinal(m[1])}", f"第{cardinal(printed[1] if printed else m[2])}项"]
     if m := re.fullmatch(r"box(\d+)\.p\d+", ref):
         return [f"专栏{cardinal(m[1])}"]
     if m := re.fullmatch(r"ind(\d+)", ref):
@@ -40,7 +42,7 @@ def test_every_clause_citation_is_spoken_with_its_plan_and_numbers(clause_views)
         citation = cite(view)
         spoken = fit(Script((Part(citation.spoken, Role.CITATION),))).text
         assert spoken.startswith("依据：" + re.sub(r"（.*", "", citation.plan)), (citation.spoken, spoken)
-        for words in _expected_numbers(view.id):
+        for words in _expected_numbers(view.id, view.number):
             assert re.search(f"[，：]{words}[，；。]", spoken), (view.id, citation.spoken, spoken)
         if "征求意见稿" in citation.plan:
             assert "征求意见稿" in spoken
