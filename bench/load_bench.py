@@ -19,8 +19,9 @@ connections, 500s on sendVoice. (getUpdates faults are left to tests/handlers/te
 python-telegram-bot's polling waits a second or more.) Every update must still be answered once, each
 reply delivered once (handlers.delivery retries them).
 
-By default Telegram's rate limiter is switched off: `AIORateLimiter` paces every chat request to Telegram's
+By default Telegram's pacing is switched off: `AIORateLimiter` paces every chat request to Telegram's
 30 per second, so with it on the benchmark measures that pacing, not planbot (`--rate-limited` shows it).
+Its other job, trying again after a 429, stays on (a limiter with no pace).
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ from pathlib import Path
 import psutil
 from pydantic import SecretStr
 from telegram import Update
-from telegram.ext import Application, TypeHandler
+from telegram.ext import AIORateLimiter, Application, TypeHandler
 
 from bench.measure import machine, questions, summary_ms
 from bot import messages
 from bot.services import Services
 from bot.settings import Settings
+from handlers.delivery import ATTEMPTS
 from knowledge.library import Library
 from knowledge.screening import list_screenings
 from planbot.telegram_app import build_application
@@ -318,8 +320,8 @@ async def simulate(
 ) -> LoadReport:
     """Run planbot (polling `fake`) while `users` people send `updates` updates in all; what happened."""
     app = build_application(services.settings, services=services, base_url=fake.base_url)
-    if not rate_limited:
-        app.bot._rate_limiter = None  # no public switch; see the module docstring
+    if not rate_limited:  # no public switch; see the module docstring
+        app.bot._rate_limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=ATTEMPTS - 1)
     load = _Load(fake, app)
     errors = _ErrorCounter()
     logging.getLogger().addHandler(errors)

@@ -1,11 +1,12 @@
 """Getting replies to people: tries again when Telegram did not take a request, writes replies down
 first so a restart sends what was not delivered, and says so kindly when nothing gets through.
 
-What is tried again: a 429 (after the wait Telegram asks for; AIORateLimiter has already tried as many
-times for 429s, pausing every other request meanwhile), a 5xx, a connection lost before an answer.
-What is not: a timeout after the request was sent (the message may already be in the chat, and a
-person with a screen reader would hear it twice), a 400 (it would fail the same way), a 403 (the
-person blocked the bot).
+What is tried again here: a 5xx, a connection lost before an answer. A 429 is AIORateLimiter's to try
+again (after the wait Telegram asks for, pausing every other request meanwhile, ATTEMPTS times in
+all): tried here too, each try would be its ATTEMPTS tries, minutes of waiting that outlast the
+outbox's lease. What is not tried again: a timeout after the request was sent (the message may
+already be in the chat, and a person with a screen reader would hear it twice), a 400 (it would fail
+the same way), a 403 (the person blocked the bot).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import datetime as dt
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -39,7 +39,6 @@ T = TypeVar("T")
 ATTEMPTS = 6  # a reply survives five failures in a row
 BACKOFF = 0.5  # seconds before the second try after a 5xx, doubled each time…
 BACKOFF_MAX = 8.0  # …up to this
-RETRY_AFTER_SLACK = 0.1
 #: How long after start-up an update may be one handled before: in polling mode, those a dead process
 #: fetched but had not confirmed come again in the first batch. (Webhook: Telegram sends again only what
 #: was not answered 200, and python-telegram-bot answers 200 once it has queued an update.) After this,
@@ -50,15 +49,11 @@ ACTION_REPEAT = 4.5  # Telegram shows an action for about five seconds
 
 
 async def with_retries(request: Callable[[], Awaitable[T]], what: str) -> T:
-    """`request()`, again after a 429, a 5xx or a lost connection, up to ATTEMPTS times in all."""
+    """`request()`, again after a 5xx or a lost connection, up to ATTEMPTS times in all."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             return await request()
-        except RetryAfter as error:
-            if attempt == ATTEMPTS:
-                raise
-            wait = _seconds(error) + RETRY_AFTER_SLACK
-        except (TimedOut, BadRequest):
+        except (RetryAfter, TimedOut, BadRequest):  # RetryAfter: the rate limiter has tried already
             raise
         except NetworkError:
             if attempt == ATTEMPTS:
@@ -67,11 +62,6 @@ async def with_retries(request: Callable[[], Awaitable[T]], what: str) -> T:
         log.warning("telegram %s failed (try %d of %d); again in %.1f s", what, attempt, ATTEMPTS, wait)
         await asyncio.sleep(wait)
     raise AssertionError("unreachable")
-
-
-def _seconds(error: RetryAfter) -> float:
-    wait = getattr(error, "_retry_after", None)  # a timedelta; the public attribute warns in PTB 22
-    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait or 1)
 
 
 @contextlib.asynccontextmanager
