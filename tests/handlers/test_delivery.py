@@ -116,7 +116,7 @@ async def test_a_429_that_never_ends_is_tried_by_the_rate_limiter_alone(
     """The rate limiter tries a 429 ATTEMPTS times; delivery tried each of those ATTEMPTS times again
     (36 requests, minutes of waiting with every other request paused)."""
     await planbot.say(user_id, "/screen")
-    planbot.fake.fail_next("answerCallbackQuery", 429, times=50, retry_after=0)
+    planbot.fake.fail_next("answerCallbackQuery", 429, times=50, retry_after=1)
     replies = await planbot.press(user_id, "1|s|nursing_subsidy")
     assert "（第1题" in text_of(replies)
     assert attempts(planbot.fake, "answerCallbackQuery") == [429] * delivery.ATTEMPTS
