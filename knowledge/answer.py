@@ -26,6 +26,7 @@ from knowledge.guides import Guide, glossary_for
 from knowledge.indicator_table import PlanRow
 from knowledge.intents import Ask, MessageKind
 from knowledge.library import Library
+from knowledge.numerals import years_in
 from knowledge.plain import plain
 from knowledge.scope import Signals, decide
 from knowledge.search import Result, Searcher, SearchOutcome
@@ -37,7 +38,6 @@ VAGUE_CHARS = 6  # a message this short naming nothing the plans know says too l
 STORY_CHARS = 40  # a longer message tells a story around its question
 WHERE_TO_ASK = "可以问户籍所在地的乡镇（街道）或县级残联。"
 GENERAL_PRACTICE = "（一般做法，具体以当地规定为准）"
-_YEAR = re.compile(r"(20[0-4]\d)\s*年?")
 #: A sentence that plans rather than promises: what it says may not be in place where the asker lives.
 _INTENTION = re.compile(r"^(?:[^：，]{0,12}：)?(?:探索|推动|鼓励|逐步|力争|研究|试点)|有条件的|建设若干")
 #: Words that ask for the indicator table itself (other numbers are answered from the plans' sentences).
@@ -174,13 +174,13 @@ class Answerer:
             named.sort(key=lambda p: (outcome.pinned.index(p.clause.id), p.clause.text.find(p.text)))
             signals = Signals.of(outcome, picks, named[:2], asks, [], self.extractor.weights(query))
             return self._answered(outcome, named[:2], asks, [], signals)
-        finding = self._casework(outcome, asks)
+        years = [y for y in years_in(query.text) if 2000 <= y <= 2049]
+        finding = self._casework(outcome, asks, years)
         if finding is not None:
             return finding
         chosen = self.extractor.choose(picks, outcome, asks)
         if parts := self._parts(query.text):
             chosen = self.extractor.for_each_part(picks, chosen, parts, outcome)
-        years = _asked_years(query.text)
         signals = Signals.of(outcome, picks, chosen, asks, years, self.extractor.weights(query))
         story = len(query.text) > STORY_CHARS and signals.plainly_covered  # mentions a medicine, the weather…
         if kind is not None and kind.name != "distress" and not story:
@@ -199,7 +199,7 @@ class Answerer:
 
     # -- case workers' lookups ---------------------------------------------------------------------------
 
-    def _casework(self, outcome: SearchOutcome, asks: tuple[Ask, ...]) -> Answer | None:
+    def _casework(self, outcome: SearchOutcome, asks: tuple[Ask, ...], years: list[int]) -> Answer | None:
         """Who leads a task, or an indicator's target for a year: exact lookups (knowledge.casework)."""
         asked = {a.name for a in asks}
         text = outcome.query.text
@@ -208,7 +208,7 @@ class Answerer:
             departments = department_lookup(text, self.searcher, region, outcome.candidate_plans)
             if departments is not None and departments.clauses:
                 return self._from_sentences(outcome, departments.sentences, in_scope=True)
-        if _TABLE_ASK.search(text) or _asked_years(text):
+        if _TABLE_ASK.search(text) or years:
             indicators = indicator_lookup(text, self.searcher, region, outcome.candidate_plans)
             if indicators is not None and indicators.found:
                 year = indicators.year
@@ -409,10 +409,6 @@ def _once(group: list[Pick]) -> list[Pick]:
 
 def _row_has(row: PlanRow, year: int) -> bool:
     return (year == 2020 and row.value_2020.stated) or (year == 2025 and row.target_2025.stated)
-
-
-def _asked_years(text: str) -> list[int]:
-    return [int(y) for y in _YEAR.findall(text) if 2000 <= int(y) <= 2049]
 
 
 def _fit(text: str) -> str:

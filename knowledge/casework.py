@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from knowledge.clause import ClauseView, Kind
 from knowledge.indicator_table import IndicatorLine, IndicatorTable, PlanRow, plain, table_for
-from knowledge.numerals import to_chinese
+from knowledge.numerals import to_chinese, years_in
 from knowledge.references import parse_reference
 from knowledge.regions import Region
 from knowledge.search import GENERIC, Searcher
@@ -34,13 +34,9 @@ MAX_ITEMS = 4  # items listed for one plan before "and N more"
 MAX_LEADS_NAMED = 3  # a summary names the lead departments of several items up to this many
 COMPARE_CANDIDATES = 40
 
-_DEPARTMENT_ASK = re.compile(
-    r"牵头|责任单位|责任部门|参与单位|参与部门|配合单位|配合部门|主管部门|负责部门"
-    r"|(?:哪个|哪些|什么|啥)(?:部门|单位)|谁(?:来)?(?:负责|管|牵头)"
-)
 _DEPARTMENT_WORDS = re.compile(
     r"由?(?:哪个|哪些|什么|啥)(?:部门|单位)(?:来)?|谁(?:来)?|牵头(?:单位|部门)?|责任(?:单位|部门)|参与(?:单位|部门)"
-    r"|配合(?:单位|部门)|主管部门|负责(?:部门|单位)?|管理|主管|具体|工作|事情|的事|归|和|与|及"
+    r"|配合(?:单位|部门)|主管部门|负责(?:部门|单位)?|管理|主管|具体|工作|事情|的事|归?哪管|归|和|与|及"
 )
 #: A department the asker names to check it ("牵头是住建局吗"): who, not what the task is.
 _NAMED_DEPARTMENT = re.compile(
@@ -60,8 +56,6 @@ _TARGET_ASK = re.compile(
 )
 _MONEY_ASK = re.compile(r"多少钱|几块|多少元|元钱|标准是多少|补多少|发多少|给多少|领多少|每月|每年给")
 _HOW_ASK = re.compile(r"怎么|如何|哪里|去哪|在哪|申请|办理|什么条件|哪些条件")
-_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
-_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})\s*年")
 _PERIOD_END = (("十四五末", 2025), ("十四五期末", 2025), ("十三五末", 2020), ("十三五期末", 2020))
 _TARGET_WORDS = re.compile(
     r"(?:19|20)[0-9]{2}\s*年?|[〇零一二三四五六七八九]{4}\s*年|十[三四]五(?:期)?末|到|主要|指标|目标值?|规划里?|"
@@ -141,7 +135,8 @@ def department_lookup(
     or names no task. Answers from the asker's plan (the region named in the text first), else from
     every plan that names departments (among `candidates`, when given: see `_plan_order`)."""
     cleaned = _clean(text)
-    if not _DEPARTMENT_ASK.search(cleaned) or parse_reference(cleaned) is not None:
+    who_leads = searcher.library.intents.ask("who_leads")  # the words that ask it: intents.toml
+    if not who_leads.asked_in(cleaned) or parse_reference(cleaned) is not None:
         return None
     region, body, note = _region_of(searcher, cleaned, region)
     body = _EXAMPLES.sub(" ", _NAMED_DEPARTMENT.sub(" ", body))
@@ -292,11 +287,8 @@ def indicator_table(searcher: Searcher) -> IndicatorTable:
 
 def asked_year(text: str) -> int | None:
     """The year a question names: "2018年", "二〇一八年", "十四五末" (2025); None if none."""
-    if m := _YEAR.search(text):
-        return int(m.group(1))
-    if m := _CN_YEAR.search(text):
-        digits = m.group(1).replace("〇", "零")
-        return int("".join(str("零一二三四五六七八九".index(ch)) for ch in digits))
+    if years := years_in(text):
+        return years[0]
     return next((year for words, year in _PERIOD_END if words in text), None)
 
 

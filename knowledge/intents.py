@@ -59,8 +59,8 @@ class Intents:
         text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "S").strip()  # emoji, symbols
         return next((k for k in self.kinds if k.matches(text)), None)
 
-    def kind(self, name: str) -> MessageKind:
-        return next(k for k in self.kinds if k.name == name)
+    def ask(self, name: str) -> Ask:
+        return next(a for a in self.asks if a.name == name)
 
     def asked(self, text: str) -> tuple[Ask, ...]:
         return tuple(a for a in self.asks if a.asked_in(text))

@@ -8,6 +8,8 @@ unusual forms (一百零五, 两千) fall back to cn2an.
 
 from __future__ import annotations
 
+import re
+
 DIGITS = "零一二三四五六七八九"
 CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千"
 MAX_REFERENCE = 999  # no plan numbers a box, item or indicator beyond this
@@ -44,6 +46,18 @@ def to_int(text: str, *, limit: int = MAX_REFERENCE) -> int | None:
         if not float(value).is_integer():
             return None
     return int(value) if 0 < value <= limit else None
+
+
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
+_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})\s*年")
+
+
+def years_in(text: str) -> list[int]:
+    """The years `text` writes out: "2018年", "二〇一八年" (in that order: digits, then numerals)."""
+    years = [int(y) for y in _YEAR.findall(text)]
+    return years + [
+        int("".join(str(DIGITS.index(ch)) for ch in y.replace("〇", "零"))) for y in _CN_YEAR.findall(text)
+    ]
 
 
 def to_chinese(number: int) -> str:

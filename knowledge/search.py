@@ -43,9 +43,6 @@ GENERIC = frozenset(
     {"残疾", "残疾人", "残疾者", "政府", "国家", "规划", "十四五", "能", "领", "办", "给", "享受"}
 )
 
-_DEPARTMENT_ASK = re.compile(
-    r"牵头|责任单位|参与单位|哪个部门|哪些部门|负责部门|谁负责|谁管|牵头部门|参与部门"
-)
 _INDICATOR_ASK = re.compile(
     r"指标|目标|覆盖率|参保率|入学率|适配率|比例|百分之|%|多少人|多少户|几户|人数|人次|2025"
 )
@@ -200,7 +197,7 @@ class Searcher:
             words=words,
             weights=weights,
             stands_for=stands_for,
-            asks_departments=bool(_DEPARTMENT_ASK.search(cleaned)),
+            asks_departments=self.library.intents.ask("who_leads").asked_in(cleaned),
             asks_indicator=bool(_INDICATOR_ASK.search(cleaned)),
             asks_past=bool(_PAST_ASK.search(cleaned)),
             facets=tuple(f for f in FACETS if f.asked.search(cleaned)),

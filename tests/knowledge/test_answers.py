@@ -394,3 +394,15 @@ def test_an_age_given_prefers_the_sentence_whose_age_range_holds_it(answerer):
 def test_the_age_fit_of_a_sentence(question, text, fit):
     age = age_given(question)
     assert age is not None and age_fit(age, text) == fit
+
+
+@pytest.mark.parametrize("question", ["张掖 残疾人教育 二〇一八年 入学率", "张掖 残疾人教育 2018年 入学率"])
+def test_a_year_the_tables_lack_is_said_however_it_is_written(answerer, question):
+    answer = answerer.answer(question)
+    assert "没有2018年的数" in answer.main, answer.main
+
+
+@pytest.mark.parametrize("question", ["朔州 康复工作归哪管", "朔州 康复由什么部门负责", "朔州 康复谁来管"])
+def test_every_way_of_asking_who_leads_gets_the_departments(answerer, question):
+    answer = answerer.answer(question)
+    assert "由市残联牵头" in answer.main, answer.main
