@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from knowledge.clause import ClauseView, Indicator, Kind
+from knowledge.indicator_table import Value
 from knowledge.intents import Ask
 from knowledge.numerals import small_chinese
 from knowledge.plain import SLOGAN, Sentence, ending, parts, sentences
@@ -421,24 +422,11 @@ def indicator_sentence(indicator: Indicator) -> str:
     unit = indicator.unit
     parts = []
     if indicator.value_2020:
-        parts.append(f"2020年{_value(indicator.value_2020, unit)}")
+        parts.append(f"2020年{Value(indicator.value_2020, unit).words}")
     if indicator.target_2025:
-        parts.append(f"2025年的目标是{_value(indicator.target_2025, unit)}")
+        parts.append(f"2025年的目标是{Value(indicator.target_2025, unit).words}")
     attribute = f"（{indicator.attribute}指标）" if indicator.attribute else ""
     return f"{indicator.name}：{'，'.join(parts) or '规划没有列出数值'}{attribute}。"
-
-
-def _value(value: str, unit: str) -> str:
-    value = value.strip()
-    if not any(ch.isdigit() for ch in value):
-        return value
-    prefix = ""
-    for sign, words in ((">", "高于"), ("≥", "不低于"), ("<", "低于"), ("≤", "不高于")):
-        if value.startswith(sign):
-            prefix, value = words, value[len(sign) :].strip()
-    suffix = "%" if unit == "%" else unit.split("/")[0] if unit else ""
-    value = value.replace("％", "%")  # some tables print the unit in the cell as well, full-width or not
-    return f"{prefix}{value.removesuffix(suffix) if suffix else value}{suffix}"
 
 
 def _usable(clause: ClauseView) -> bool:

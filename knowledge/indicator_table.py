@@ -127,7 +127,7 @@ class Value:
 
     @property
     def _parts(self) -> tuple[str, float, str] | None:
-        m = _NUMBER.match(self.raw.replace(" ", ""))
+        m = _NUMBER.match(self.raw.replace(" ", "").replace("％", "%"))  # some cells print their unit
         if not m:
             return None
         return m.group("cmp") or "", float(m.group("num")), m.group("num")
@@ -197,9 +197,6 @@ class PlanRow:
             raw = ind.value_2020
         elif ind is not None and year == 2025:
             raw = ind.target_2025
-        raw = raw.replace("％", "%")
-        if self.unit == "%" and raw.endswith("%"):
-            raw = raw[:-1]
         return Value(raw, self.unit)
 
     @property

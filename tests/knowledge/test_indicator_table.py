@@ -177,3 +177,13 @@ def test_no_indicator_sentence_doubles_its_unit(clause_views):
         assert clause.indicator is not None
         sentence = indicator_sentence(clause.indicator)
         assert "%%" not in sentence and "％" not in sentence, (clause.id, sentence)
+
+
+def test_an_indicator_sentence_says_each_cell_as_the_table_does(clause_views):
+    """One reading of a cell (indicator_table.Value) for tables, charts, lookups and answers alike."""
+    by_id = {c.id: c for c in clause_views}
+    chiping = by_id["chiping:ind9"].indicator
+    shuozhou = by_id["shuozhou:ind1"].indicator
+    assert chiping is not None and shuozhou is not None
+    assert "2025年的目标是高于300人/次" in indicator_sentence(chiping)
+    assert "2025年的目标是“与全市地区生产总值增长同步”" in indicator_sentence(shuozhou)
