@@ -82,7 +82,7 @@ def probe_services(data_dir: str, question: str) -> dict[str, object]:
     out["first_answer_s"] = time.perf_counter() - step
     out["first_answer_at"] = time.time()
     out["process_to_first_answer_s"] = time.perf_counter() - _started
-    out["in_scope"] = outcome.in_scope
+    out["in_scope"] = answer.in_scope
     out["answer_chars"] = len(answer.render())
     services.close()
     return out

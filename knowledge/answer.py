@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 
 from knowledge.casework import Sentence, department_lookup, indicator_lookup
 from knowledge.clause import ClauseView
-from knowledge.extract import Extractor, Pick, Terms, indicator_sentence
+from knowledge.extract import Extractor, Pick, Terms
 from knowledge.guides import Guide, glossary_for
 from knowledge.indicator_table import PlanRow
 from knowledge.intents import Ask, MessageKind
 from knowledge.library import Library
 from knowledge.numerals import years_in
-from knowledge.plain import plain
 from knowledge.scope import Signals, decide
 from knowledge.search import Result, Searcher, SearchOutcome
 
@@ -128,11 +127,6 @@ def reference_answer(clauses: list[ClauseView], missing: list[str]) -> Answer:
         coverage=1.0 if clauses else 0.0,
         region=clauses[0].region if clauses else None,
     )
-
-
-def tidy(text: str) -> str:
-    """A clause's text made plain (no department list), for snippets."""
-    return plain(text)
 
 
 class Answerer:
@@ -375,11 +369,6 @@ class Answerer:
         return ""
 
 
-def compose(outcome: SearchOutcome, searcher: Searcher) -> Answer:
-    """The answer to a search outcome (see Answerer)."""
-    return Answerer(searcher).compose(outcome)
-
-
 def _by_plan(picks: list[Pick]) -> list[tuple[list[str], list[Pick]]]:
     """The picks grouped by plan, in order; plans that say it in the same words are named together."""
     groups: dict[str, list[Pick]] = {}
@@ -434,7 +423,5 @@ __all__ = [
     "Citation",
     "Quote",
     "cite",
-    "compose",
-    "indicator_sentence",
     "reference_answer",
 ]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from knowledge.clause import ClauseView, Indicator, Kind, ParsedDocument
+from knowledge.clause import ClauseView, Indicator, Kind
 from knowledge.index import Bm25Index
 from knowledge.plans import PlanMeta
 from knowledge.tokenize import Tokenizer
@@ -279,9 +279,3 @@ def read_snapshot(directory: Path, digest: str) -> list[ClauseView] | None:
     except (OSError, ValueError, KeyError, TypeError) as error:
         log.warning("clause snapshot in %s unreadable (%s); opening from the database", directory.name, error)
         return None
-
-
-def parsed_documents(sources: Iterable[PlanSource]) -> list[ParsedDocument]:
-    from knowledge.parse import parse_plan
-
-    return [parse_plan(s.meta, s.text) for s in sources]

@@ -43,7 +43,6 @@ SECOND_SHARE = 0.55  # a second sentence must score at least this share of the f
 SHORT_DEFINITION = 40  # a programme's name sentence shorter than this is followed by the sentence after it
 ON_TOPIC = 0.7  # …and one added for the kind of fact it states must cover nearly as much of the question
 SENTENCE_CACHE = 200_000  # clauses whose sentences are kept, made plain, per process
-_DEPARTMENT_WORDS = frozenset({"牵头", "单位", "部门", "负责", "责任", "参与", "哪个", "哪些", "谁", "主管"})
 _LEADS = (
     "对",
     "为",
@@ -300,32 +299,6 @@ class Extractor:
             return
         yield ending(window)
 
-    def departments(self, outcome: SearchOutcome) -> list[Pick]:
-        """For "who leads…": the lead and participating departments of the items the question is about,
-        best first (the item's other words must match, not only 牵头)."""
-        terms = self.terms(outcome.query).without(_DEPARTMENT_WORDS)
-        chain = outcome.applicable_regions
-        out: list[Pick] = []
-        for rank, result in enumerate(outcome.results[:CANDIDATE_CLAUSES]):
-            clause = result.clause
-            if not clause.lead_departments:
-                continue
-            coverage, covered = self.coverage(terms, f"{clause.title}{clause.text}")
-            score = coverage + (HOME_BONUS if chain and clause.region == chain[0] else 0) + 1.0
-            out.append(
-                Pick(
-                    clause,
-                    department_sentence(clause),
-                    coverage,
-                    frozenset({"who_leads"}),
-                    score,
-                    rank,
-                    covered,
-                )
-            )
-        out.sort(key=lambda p: (-p.score, p.rank))
-        return out[:2]
-
     # -- choosing what to show --------------------------------------------------------------------------
 
     def choose(self, picks: list[Pick], outcome: SearchOutcome, asks: tuple[Ask, ...]) -> list[Pick]:
@@ -405,15 +378,6 @@ class Extractor:
                 return [*chosen, pick]
             break
         return chosen
-
-
-def department_sentence(clause: ClauseView) -> str:
-    """ "“加强残疾预防”这一项，牵头单位是区卫生健康局，参与单位是…。" from the clause's department list."""
-    title = clause.title or clause.number
-    text = f"“{title}”这一项，牵头单位是{'、'.join(clause.lead_departments)}"
-    if clause.participating_departments:
-        text += f"，参与单位是{'、'.join(clause.participating_departments)}"
-    return text + "。"
 
 
 def indicator_sentence(indicator: Indicator) -> str:

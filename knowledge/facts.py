@@ -422,10 +422,6 @@ def is_no(text: str) -> bool:
     return normalise(text) in _words(NO_WORDS)
 
 
-def is_skip(text: str) -> bool:
-    return normalise(text) in _words(SKIP_WORDS)
-
-
 def read_answer(
     fact: Fact, raw: str, *, exact: bool = False, options: Sequence[FactOption] | None = None
 ) -> Reading:

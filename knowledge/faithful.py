@@ -28,7 +28,7 @@ from knowledge.answer import (
     Quote,
 )
 from knowledge.clause import ClauseView
-from knowledge.extract import department_sentence, indicator_sentence
+from knowledge.extract import indicator_sentence
 from knowledge.library import Library
 from knowledge.plain import plain
 
@@ -46,8 +46,6 @@ def quote_supported(quote: Quote) -> bool:
             if not _is_reference_number(number, text)
         )
     if clause.indicator is not None and text == indicator_sentence(clause.indicator):
-        return True
-    if clause.lead_departments and text == department_sentence(clause):
         return True
     if clause.title and text.startswith(f"{clause.title}："):
         text = text[len(clause.title) + 1 :]

@@ -76,10 +76,6 @@ class Library:
         """The Region a person names ("应县", "朔州"), None when the name is not a known place."""
         return self.gazetteer.region(name) if name else None
 
-    def plans_for(self, region: Region | None) -> list[PlanMeta]:
-        """The plans that apply to a region, most specific first ([] when none does)."""
-        return [self.catalog[doc_id] for doc_id in region.plans] if region else []
-
     @property
     def covered_regions(self) -> list[str]:
         """The regions with a plan, in catalogue order."""
@@ -89,9 +85,6 @@ class Library:
 
     def match_guide(self, text: str) -> Guide | None:
         return match_guide(text, self.guides)
-
-    def guide(self, guide_id: str) -> Guide | None:
-        return next((g for g in self.guides if g.id == guide_id), None)
 
     # -- cross-references to clauses --------------------------------------------------------------------
 

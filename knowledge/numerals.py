@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 DIGITS = "零一二三四五六七八九"
-CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千"
 MAX_REFERENCE = 999  # no plan numbers a box, item or indicator beyond this
 
 

@@ -1,14 +1,10 @@
-"""Questions → ranked clauses, and whether the plans answer the question at all.
+"""Questions → ranked clauses.
 
 Ranking is BM25 (knowledge.index) over the question's own words, plus the policy terms its
 everyday words stand for (at a lower weight), then adjusted for what a clause is (an item
 beats a paragraph of past achievements), for what the question asks (departments, targets)
-and for the asker's region (their plan, then the plans above it, then the rest).
-
-Whether the question is in scope is decided from coverage: how much of the question's
-meaning (each word weighted by its idf, the policy terms it stands for counting for it)
-the best clauses contain, and whether they hold the kind of fact the question asks for
-(an amount in yuan, an address, opening hours, a phone number, a brand).
+and for the asker's region (their plan, then the plans above it, then the rest). Whether the
+plans answer the question is the answer's decision (knowledge.scope), not search's.
 """
 
 from __future__ import annotations
@@ -31,12 +27,8 @@ from knowledge.tokenize import Tokenizer, clean_text, to_simplified
 MAX_QUERY_CHARS = 300
 SYNONYM_WEIGHT = 0.5
 CANDIDATES = 80
-IN_SCOPE_COVERAGE = 0.2
-SYNONYM_COVERAGE = 0.8
 UNKNOWN_WORD_QUANTILE = 0.5
-SCOPE_DEPTH = 3
 GUIDE_BOOST = 1.3
-TOKEN_SET_CACHE = 200_000
 
 # Words every clause is about: they neither help rank nor show that a question is covered.
 GENERIC = frozenset(
@@ -62,36 +54,6 @@ _KIND_FACTOR = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Facet:
-    """A kind of fact a question can ask for, and how a clause that states one looks."""
-
-    name: str
-    asked: re.Pattern[str]
-    stated: re.Pattern[str]
-
-
-FACETS = (
-    Facet(
-        "amount",
-        re.compile(r"多少钱|几块钱|多少元|几百|几千|多少块|发多少|给多少|领多少|补多少|标准是多少"),
-        re.compile(r"\d+(\.\d+)?\s*(元|万元)"),
-    ),
-    Facet(
-        "address",
-        re.compile(r"在哪个(小区|街|路|楼)|具体(在哪|地址|位置)|地址|门牌|怎么走"),
-        re.compile(r"\d+号|路\d|街\d|地址"),
-    ),
-    Facet(
-        "hours",
-        re.compile(r"周[一二三四五六日末]|星期|几点|上班时间|办公时间|营业时间|开门|节假日"),
-        re.compile(r"工作日|\d+[:：]\d+|\d+点|办公时间"),
-    ),
-    Facet("phone", re.compile(r"电话|手机号|号码多少"), re.compile(r"\d{5,}|热线")),
-    Facet("brand", re.compile(r"牌子|品牌|brand|哪家好|哪款|哪种好|什么型号"), re.compile(r"品牌|型号")),
-)
-
-
 @dataclass(slots=True)
 class Query:
     text: str  # cleaned, simplified, truncated
@@ -101,7 +63,6 @@ class Query:
     stands_for: dict[str, set[str]]  # question token → the policy tokens it stands for
     asks_departments: bool
     asks_indicator: bool
-    facets: tuple[Facet, ...]
     asks_past: bool = False  # about what was achieved before the plan (十三五): the status sections
     guide: Guide | None = None  # the benefit guide the question is about, if any
     truncated: bool = False
@@ -124,8 +85,6 @@ class Result:
 class SearchOutcome:
     query: Query
     results: list[Result]
-    in_scope: bool
-    coverage: float
     region_covered: bool | None  # None: no region named or saved; False: named but its plan is not here
     applicable_regions: tuple[str, ...] = field(default_factory=tuple)
     region: str | None = None  # the region answered for: the one named in the text, else the asker's
@@ -152,7 +111,6 @@ class Searcher:
         self._region_code = {region: code for code, region in enumerate(self.regions)}
         self._region_of = np.array([self._region_code[c.region] for c in self.clauses], dtype=np.int32)
         self._masks: dict[tuple[str, ...], Subset] = {}
-        self._token_sets: dict[str, frozenset[str]] = {}
         self._plain_text: str | None = None  # every clause's title and text (see in_plans)
         self._pieces: str | None = None  # …their distinct pieces
         self._pairs: frozenset[str] = frozenset()  # …and every two characters side by side in them
@@ -200,7 +158,6 @@ class Searcher:
             asks_departments=self.library.intents.ask("who_leads").asked_in(cleaned),
             asks_indicator=bool(_INDICATOR_ASK.search(cleaned)),
             asks_past=bool(_PAST_ASK.search(cleaned)),
-            facets=tuple(f for f in FACETS if f.asked.search(cleaned)),
             guide=self.library.match_guide(body) or self.library.match_guide(f"{body}。{expansions}"),
             truncated=truncated,
         )
@@ -244,15 +201,9 @@ class Searcher:
             ranked = [Result(c, best + 1.0, 0.0) for c in pinned] + [
                 r for r in ranked if r.clause.id not in ids
             ]
-        top = ranked[:SCOPE_DEPTH]
-        coverage = 1.0 if pinned else max((self.coverage(query, r.clause) for r in top), default=0.0)
-        facets = any(self.answers_facets(query, r.clause) for r in top)
-        in_scope = bool(ranked) and coverage >= IN_SCOPE_COVERAGE and facets and region_covered is not False
         return SearchOutcome(
             query,
             ranked[:k],
-            in_scope,
-            coverage,
             region_covered,
             chain,
             used.name if used else None,
@@ -294,28 +245,6 @@ class Searcher:
             self._masks[chain] = Subset.of(np.isin(self._region_of, codes))
         return self._masks[chain]
 
-    # -- scope -----------------------------------------------------------------------------------
-
-    def coverage(self, query: Query, clause: ClauseView) -> float:
-        """Share of the question's words (idf-weighted) that the clause contains or stands for."""
-        haystack = self._clause_tokens(clause)
-        total = covered = 0.0
-        for word in dict.fromkeys(query.words + [w for w in query.stands_for if w not in query.words]):
-            stands = query.stands_for.get(word, set())
-            if word in self.tokenizer.stopwords and not stands:
-                continue
-            weight = self._idf(word)
-            total += weight
-            if word in haystack:
-                covered += weight
-            elif stands & haystack:
-                covered += weight * SYNONYM_COVERAGE
-        return covered / total if total else 0.0
-
-    def answers_facets(self, query: Query, clause: ClauseView) -> bool:
-        """Whether the clause states every kind of fact the question asks for."""
-        return all(f.stated.search(clause.text) for f in query.facets)
-
     def in_plans(self, word: str) -> bool:
         """Whether any clause holds `word` as written (even inside a longer word the tokenizer keeps whole,
         like 律师 in 助残公益律师).
@@ -349,13 +278,3 @@ class Searcher:
     def _idf(self, token: str) -> float:
         term = self.index.term_ids.get(token)
         return max(float(self.index.idf[term]), 0.05) if term is not None else self._unknown_weight
-
-    def _clause_tokens(self, clause: ClauseView) -> frozenset[str]:
-        """The clause's words, cut once per process (coverage asks for the same few clauses often)."""
-        cached = self._token_sets.get(clause.id)
-        if cached is None:
-            text = f"{clause.title}\n{clause.text}\n{clause.box}\n{' '.join(clause.path)}"
-            cached = frozenset(self.tokenizer.tokens(text))
-            if len(self._token_sets) < TOKEN_SET_CACHE:
-                self._token_sets[clause.id] = cached
-        return cached
