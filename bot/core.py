@@ -24,7 +24,6 @@ from bot import messages as msg
 from bot.callbacks import Action, CallbackData, decode, encode
 from bot.privacy import (
     SaltError,
-    has_personal_numbers,
     mask_personal_numbers,
     provisional_salt,
     user_id_salt,
@@ -82,6 +81,8 @@ class Turn:
     voice: bool  # whether the replies also go out as a voice note (a setting changed now counts)
     memory: Memory = field(default_factory=Memory)  # the conversation's short memory (private chats only)
     pending_done: bool = False  # the prompt or choice that was pending has been answered or left
+    region: str | None = None  # the asker's region, once worked out (Conversation._region_for)
+    region_known: bool = False
     offers_region: bool = False  # this turn asks for a region (its choices are regions)
     offer_region: str | None = None  # a region named in passing, offered to be saved
     storage: bool = True  # False while the database cannot be reached: nothing personal is read
@@ -226,10 +227,10 @@ class Conversation:
     # -- text --------------------------------------------------------------------------------------
 
     def _on_text(self, turn: Turn) -> None:
-        text = clean_input(turn.incoming.text)
+        raw = clean_input(turn.incoming.text)
         out = turn.out
-        if has_personal_numbers(text):
-            text = mask_personal_numbers(text)
+        text = mask_personal_numbers(raw)
+        if text != raw:
             out.add(msg.PERSONAL_NUMBERS)
         if not _WORDLIKE.search(text):
             out.add(msg.EMPTY_INPUT)
@@ -243,7 +244,7 @@ class Conversation:
             if self.screenings.wants(turn.user, text):
                 if self._question_aside(turn, text):
                     return
-                self.screenings.answer(turn.user, text, turn.profile, out)
+                self.screenings.answer(turn.user, text, out)
                 out.personal = True
                 return
             if self._typed_choice(turn, text):
@@ -267,11 +268,13 @@ class Conversation:
 
     def _region_for(self, turn: Turn) -> str | None:
         """The asker's region: one a script gives, else one named earlier in this conversation, else the
-        one they saved (/region), else the place they gave in a screening."""
-        region = turn.incoming.region or turn.memory.context_region or turn.profile.region
-        if region is None and turn.private and turn.storage:
-            region = self.screenings.place(turn.user)
-        return region
+        one they saved (/region), else the place they gave in a screening. Worked out once a turn."""
+        if not turn.region_known:
+            region = turn.incoming.region or turn.memory.context_region or turn.profile.region
+            if region is None and turn.private:
+                region = self.screenings.place(turn.user)
+            turn.region, turn.region_known = region, True
+        return turn.region
 
     # -- the conversation's short memory: typed answers, control words, context -----------------------
 
@@ -295,11 +298,11 @@ class Conversation:
 
     def _choice_is_latest(self, turn: Turn) -> bool:
         """Whether the choice the core offered came after the screening's question (e.g. /region mid-way)."""
+        if turn.memory.pending is None:
+            return False
         asked = self.screenings.asked_at(turn.user)
         offered = turn.memory.updated_at
-        return turn.memory.pending is not None and (
-            asked is None or (offered is not None and offered > asked)
-        )
+        return asked is None or (offered is not None and offered > asked)
 
     def _question_aside(self, turn: Turn, text: str) -> bool:
         """A clear question typed in the middle of a screening is answered; the screening waits."""
@@ -355,7 +358,7 @@ class Conversation:
         self._keep_context(turn, answer)
         if not answer.in_scope and answer.kind is None:
             if self.log_unanswered and turn.private:  # a group's talk is not ours to keep
-                self.repository.log_unanswered(mask_personal_numbers(text))
+                self.repository.log_unanswered(text)  # masked already (_on_text, _on_command)
             turn.out.answered = False
         turn.out.answer = answer
         turn.out.add(answer.render(), self._answer_buttons(answer, turn))
@@ -399,9 +402,9 @@ class Conversation:
     # -- commands ----------------------------------------------------------------------------------
 
     def _on_command(self, turn: Turn) -> None:
-        name, args = turn.incoming.command or "", clean_input(turn.incoming.args)
-        if has_personal_numbers(args):  # "/region 13812345678" is echoed and searched, never kept
-            args = mask_personal_numbers(args)
+        name, raw = turn.incoming.command or "", clean_input(turn.incoming.args)
+        args = mask_personal_numbers(raw)  # "/region 13812345678" is echoed and searched, never kept
+        if args != raw:
             turn.out.add(msg.PERSONAL_NUMBERS)
         command = COMMANDS_BY_NAME.get(name)
         if command is None or (command.admin and not turn.incoming.is_admin):
@@ -641,7 +644,7 @@ class Conversation:
 
     def _press_answer(self, turn: Turn, data: CallbackData) -> None:
         turn.out.personal = True
-        self.screenings.press(turn.user, data.arg, turn.profile, turn.out)
+        self.screenings.press(turn.user, data.arg, turn.out)
 
     def _press_region(self, turn: Turn, data: CallbackData) -> None:
         self._set_region(turn, data.arg)

@@ -24,7 +24,7 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.db import OnEngine, affected, scrub
 from bot.errors import StorageUnavailable
@@ -47,6 +47,7 @@ STORAGE_PAUSE = 0.2  # seconds between the tries
 
 P = ParamSpec("P")
 R = TypeVar("R")
+M = TypeVar("M", UserProfile, ConversationMemory)  # the rows keyed by a person's user key
 
 
 class StaleState(RuntimeError):
@@ -109,18 +110,14 @@ class Repository(OnEngine):
 
     @storage_call
     def save_profile(self, user: str, **changes: object) -> Profile:
-        for _ in range(3):
-            try:
-                with session_scope(self.engine) as session:
-                    row = session.get(UserProfile, user) or UserProfile(user_key=user)
-                    for name, value in changes.items():
-                        setattr(row, name, value)
-                    row.updated_at = utcnow()
-                    session.add(row)
-                    return Profile(row.region, row.voice, row.voice_rate)
-            except IntegrityError:  # created concurrently: read it back and apply again
-                continue
-        raise StaleState(f"could not save settings for {user[:8]}…")
+        def change(session: Session, row: UserProfile) -> Profile:
+            for name, value in changes.items():
+                setattr(row, name, value)
+            row.updated_at = utcnow()
+            session.add(row)
+            return Profile(row.region, row.voice, row.voice_rate)
+
+        return self._upsert(UserProfile, user, change)
 
     # -- the conversation's short memory ---------------------------------------------------------------
 
@@ -142,25 +139,33 @@ class Repository(OnEngine):
     @storage_call
     def remember(self, user: str, **changes: object) -> None:
         """Change the short memory (pending, choices, context_region); a row with nothing left goes."""
+
+        def change(session: Session, row: ConversationMemory) -> None:
+            for name, value in changes.items():
+                if name == "choices":
+                    value = json.dumps(value, ensure_ascii=False) if value else None
+                setattr(row, name, value)
+            if row.pending is None:
+                row.choices = None
+            row.updated_at = utcnow()
+            if row.pending is None and row.context_region is None:
+                if row in session:  # a stored row; a new one is simply not added
+                    session.delete(row)
+                return
+            session.add(row)
+
+        self._upsert(ConversationMemory, user, change)
+
+    def _upsert(self, model: type[M], user: str, change: Callable[[Session, M], R]) -> R:
+        """`change` applied to the person's row of `model` (a new one when there is none), in one
+        transaction; again when another worker created the row meanwhile (IntegrityError)."""
         for _ in range(3):
             try:
                 with session_scope(self.engine) as session:
-                    row = session.get(ConversationMemory, user) or ConversationMemory(user_key=user)
-                    for name, value in changes.items():
-                        if name == "choices":
-                            value = json.dumps(value, ensure_ascii=False) if value else None
-                        setattr(row, name, value)
-                    if row.pending is None:
-                        row.choices = None
-                    row.updated_at = utcnow()
-                    if row.pending is None and row.context_region is None:
-                        if session.get(ConversationMemory, user) is not None:
-                            session.delete(row)
-                        return
-                    session.add(row)
-                    return
+                    return change(session, session.get(model, user) or model(user_key=user))
             except IntegrityError:  # created concurrently: read it back and apply again
                 continue
+        raise StaleState(f"could not save {model.__name__} for {user[:8]}…")
 
     # -- screenings --------------------------------------------------------------------------------
 
@@ -229,7 +234,7 @@ class Repository(OnEngine):
                 "screening": None
                 if screening is None
                 else {"state": json.loads(screening.state), "updated_at": _aware(screening.updated_at)},
-                "context_region": memory.context_region if (memory := self.memory(user)) else None,
+                "context_region": self.memory(user).context_region,
             }
 
     @storage_call

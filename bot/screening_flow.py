@@ -201,7 +201,7 @@ class ScreeningFlow:
             )
         self._commit(user, state, version, prompt, out)
 
-    def answer(self, user: str, text: str, profile: Profile, out: Outgoing) -> None:
+    def answer(self, user: str, text: str, out: Outgoing) -> None:
         state, version, _ = self._load(user)
         if state is None:
             out.add("这次自测已经结束了。发送 /screen 可以重新开始。")
@@ -209,7 +209,7 @@ class ScreeningFlow:
         state, prompt = engine.answer(self.library, state, text, clauses=self.services.clauses_by_id)
         self._commit(user, state, version, prompt, out)
 
-    def press(self, user: str, arg: str, profile: Profile, out: Outgoing) -> None:
+    def press(self, user: str, arg: str, out: Outgoing) -> None:
         """A button press: "<screening>.<step>.<option id>", checked against the current question."""
         name, _, rest = arg.partition(".")
         step, _, option = rest.partition(".")

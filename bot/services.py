@@ -28,7 +28,6 @@ from knowledge.datafile import DataError
 from knowledge.index import Bm25Index
 from knowledge.library import Library
 from knowledge.plans import PlanMeta, plan_text
-from knowledge.regions import Gazetteer
 from knowledge.search import Searcher
 from knowledge.tokenize import Tokenizer, default_cache_dir
 
@@ -138,10 +137,6 @@ class Services:
     @property
     def clauses_by_id(self) -> dict[str, ClauseView]:
         return self.knowledge.clauses_by_id
-
-    @property
-    def gazetteer(self) -> Gazetteer:
-        return self.library.gazetteer
 
     def covered_regions(self) -> list[str]:
         """The regions with a plan, in catalogue order (for region buttons)."""
