@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from enum import StrEnum
 
+from knowledge import screening
 from knowledge.numerals import to_int
 
 
@@ -24,12 +25,7 @@ class Control(StrEnum):
     HELP = "help"
 
 
-_CONTROL_WORDS = {
-    Control.RESTART: ("重新开始", "重新来", "重来", "从头开始", "从头来", "再来一次", "重新做"),
-    Control.BACK: ("返回上一步", "上一步", "返回", "退回", "回到上一步", "上一题", "后退"),
-    Control.QUIT: ("退出", "取消", "算了", "不做了", "不问了", "结束", "不用了", "停"),
-    Control.HELP: ("帮助", "怎么用", "你能做什么", "你会什么", "使用说明", "help"),
-}
+_HELP_WORDS = ("帮助", "怎么用", "你能做什么", "你会什么", "使用说明", "help")
 _YES = frozenset(
     {"是", "是的", "对", "对的", "好", "好的", "嗯", "行", "可以", "要", "确定", "确认", "同意", "yes", "ok"}
 )
@@ -48,12 +44,12 @@ def normalise(text: str) -> str:
 
 
 def control_word(text: str) -> Control | None:
-    """The control a short message says ("重新开始", "上一步", "算了", "帮助"), if it says one."""
-    said = normalise(text)
-    for control, words in _CONTROL_WORDS.items():
-        if said in words:
-            return control
-    return None
+    """The control a short message says ("重新开始", "上一步", "算了", "帮助"), if it says one: the
+    screenings' words for back, restart and quit (the same in every state), and help."""
+    if normalise(text) in _HELP_WORDS:
+        return Control.HELP
+    said = screening.control_word(text)
+    return Control(said) if said is not None else None
 
 
 def numbered(labels: Sequence[str]) -> str:

@@ -88,8 +88,21 @@ BASIS_LABELS = {"plan": "规划写明", "national": "按国家规定", "not_stat
 BACK, RESTART, QUIT = "back", "restart", "quit"
 _COMMAND_WORDS = {
     BACK: {"back", "返回上一步", "返回", "上一步", "上一题", "回到上一步", "退回", "后退"},
-    RESTART: {"restart", "重新开始", "重新来", "重来", "从头开始", "再来一次", "重新"},
-    QUIT: {"quit", "退出", "结束", "不问了", "不做了", "不测了", "算了", "exit", "stop", "cancel", "取消"},
+    RESTART: {"restart", "重新开始", "重新来", "重来", "从头开始", "从头来", "再来一次", "重新做", "重新"},
+    QUIT: {
+        "quit",
+        "退出",
+        "结束",
+        "不问了",
+        "不做了",
+        "不测了",
+        "算了",
+        "停",
+        "取消",
+        "exit",
+        "stop",
+        "cancel",
+    },
 }
 _COMMANDS = {command: frozenset(normalise(w) for w in words) for command, words in _COMMAND_WORDS.items()}
 _BUTTON_ID = re.compile(r"([a-z_]+):([a-z0-9_]+)")
@@ -782,5 +795,6 @@ def _fields(result: Result) -> dict[str, Any]:
 
 
 def control_word(text: str) -> str | None:
-    """ "back", "restart" or "quit" when the text is one of the words that always work, else None."""
+    """ "back", "restart" or "quit" when the text is one of the words that always work, else None
+    (in a screening and outside one: bot.typed reads these too)."""
     return _command(text[:MAX_INPUT_CHARS])

@@ -10,6 +10,8 @@ import io
 
 from bot.core import Conversation
 from bot.replies import Outgoing
+from bot.typed import control_word
+from knowledge import screening
 from planbot.console import run_console
 from tests.bot.conftest import say
 
@@ -105,3 +107,9 @@ def test_a_choice_that_numbers_its_options_is_listed_once_and_a_digit_still_pick
     printed = out.getvalue()
     assert "1. 朔州市" in printed and "  1. 朔州市" not in printed, printed
     assert "地区 张掖市" in printed.split("为您保存的信息如下")[-1], printed
+
+
+def test_a_control_word_means_the_same_in_a_screening_and_outside_one() -> None:
+    for word in ("重新", "从头来", "重新做", "停", "不测了", "stop", "上一题", "取消"):
+        inside = screening.control_word(word)
+        assert inside is not None and control_word(word) == inside, word
