@@ -41,6 +41,7 @@ from knowledge.clause import ClauseView
 from knowledge.indicator_table import describe, split_caption, text_table
 from knowledge.lookup import Lookup
 from knowledge.refs import ClauseRef
+from voice.speeds import SPEED_WORDS, STORED_RATE, Speed
 
 if TYPE_CHECKING:
     from voice import VoiceNote
@@ -48,8 +49,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: The speeds a person can choose, as stored in their settings (voice.speeds.Speed.parse reads them).
-VOICE_RATES = {"slow": 120, "normal": 160, "fast": 210}
-
 MAX_INPUT_CHARS = 2000  # a longer message is answered from its start
 QUESTION_ASIDE_CHARS = 6  # a question this long typed mid-screening is answered, not read as an answer
 _MASK = re.compile(r"\[[^\[\]]{1,8}已隐去\]")
@@ -497,8 +496,8 @@ class Conversation:
             self.repository.save_profile(turn.user, voice=True)
             turn.voice = True
             out.add("语音回复已打开：每条文字回复后面会再发一条语音。发送 /voice off 可以关闭。")
-        elif choice in VOICE_RATES:
-            self.repository.save_profile(turn.user, voice=True, voice_rate=VOICE_RATES[choice])
+        elif choice in STORED_RATE:
+            self.repository.save_profile(turn.user, voice=True, voice_rate=STORED_RATE[Speed(choice)])
             turn.voice = True
             out.speed = choice
             out.add(f"好的，语速已调为{dict(_VOICE_CHOICES)[choice]}，语音回复已打开。")
@@ -707,7 +706,7 @@ def _count(n: int) -> str:
     return "零一两三四五六七八九十"[n] if n <= 10 else str(n)
 
 
-_VOICE_CHOICES = (("slow", "慢"), ("normal", "正常"), ("fast", "快"), ("off", "关闭语音"))
+_VOICE_CHOICES = (*((speed.value, word) for speed, word in SPEED_WORDS.items()), ("off", "关闭语音"))
 _VOICE_WORDS = {
     "开": "on",
     "打开": "on",
@@ -741,8 +740,8 @@ def _speech_of(answer: Answer) -> list[tuple[str, str]]:
 
 
 def _speed(stored_rate: int) -> str:
-    """The speed name for a stored rate (the nearest of VOICE_RATES)."""
-    return min(VOICE_RATES, key=lambda name: abs(VOICE_RATES[name] - stored_rate))
+    """The speed name for a stored rate."""
+    return Speed.parse(stored_rate).value
 
 
 def _yes_of(choices: tuple[tuple[str, str], ...]) -> str:

@@ -38,10 +38,10 @@ from knowledge import screening as engine
 from knowledge.facts import OTHER_PLACE
 from knowledge.library import Library
 from knowledge.screening import CONSENT_KEEP_DAYS, Prompt, State
+from voice.speeds import SPEED_WORDS, Speed
 
 log = logging.getLogger(__name__)
 
-_SPEED_NAMES = {120: "慢", 160: "正常", 210: "快"}
 IDLE_RESUME = dt.timedelta(hours=6)  # after this long, a message is a new question, not an answer
 NO_KEEP = "no_keep"
 
@@ -308,7 +308,7 @@ class ScreeningFlow:
         if profile:
             lines.append(
                 f"设置：地区 {profile['region'] or '未设置'}，语音回复{'开' if profile['voice'] else '关'}，"
-                f"语速{_SPEED_NAMES.get(profile['voice_rate'], '正常')}。设置会一直保存，直到您发送 /forget。"
+                f"语速{SPEED_WORDS[Speed.parse(profile['voice_rate'])]}。设置会一直保存，直到您发送 /forget。"
             )
         screening_row = stored["screening"]
         if screening_row:

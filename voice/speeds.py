@@ -27,8 +27,13 @@ class Speed(StrEnum):
             return value
         if isinstance(value, str):
             return cls(value.strip().lower())
-        legacy = {120: cls.SLOW, 160: cls.NORMAL, 210: cls.FAST}
-        return legacy[min(legacy, key=lambda wpm: abs(wpm - value))]
+        return min(STORED_RATE, key=lambda speed: abs(STORED_RATE[speed] - value))
+
+
+#: What a profile stores for each speed (voice_rate): the words per minute of older planbots' speeds.
+STORED_RATE = {Speed.SLOW: 120, Speed.NORMAL: 160, Speed.FAST: 210}
+#: Each speed as the person chooses it.
+SPEED_WORDS = {Speed.SLOW: "慢", Speed.NORMAL: "正常", Speed.FAST: "快"}
 
 
 @dataclass(frozen=True)
