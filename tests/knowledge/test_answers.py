@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from knowledge.answer import MAX_MAIN_CHARS, Answerer, Quote
-from knowledge.corpus import build_index, index_text
 from knowledge.extract import age_fit, age_given
 from knowledge.faithful import unsupported
 from knowledge.plain import plain
-from knowledge.search import Searcher
 
 CASES = tomllib.loads((Path(__file__).parent / "data" / "golden_answers.toml").read_text(encoding="utf-8"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,16 +25,8 @@ DEPARTMENT_LIST = re.compile(r"牵头单位[:：]|责任单位[:：]|参与单�
 
 
 @pytest.fixture(scope="module")
-def searcher(clause_views, tokenizer, library) -> Searcher:
-    index = build_index(
-        clause_views, lambda _doc, group: [dict(Counter(tokenizer.tokens(index_text(c)))) for c in group], {}
-    )
-    return Searcher(clause_views, index, tokenizer, library)
-
-
-@pytest.fixture(scope="module")
-def answerer(searcher) -> Answerer:
-    return Answerer(searcher)
+def answerer(plan_searcher) -> Answerer:
+    return Answerer(plan_searcher)
 
 
 @pytest.mark.parametrize("case", CASES["case"], ids=[c["q"][:16] for c in CASES["case"]])
@@ -117,13 +106,13 @@ def test_greetings_thanks_and_distress_get_kind_replies_not_clauses(answerer):
     assert not distress.citations
 
 
-def test_the_guide_follows_the_askers_own_words_before_the_synonyms_added_to_them(searcher):
+def test_the_guide_follows_the_askers_own_words_before_the_synonyms_added_to_them(plan_searcher):
     """报销 adds 医疗保险 (an alias of the insurance guide) to the query; the person's own words,
     a child and rehabilitation, still decide that the guide is 残疾儿童康复救助."""
-    query = searcher.analyse("闺女两岁听不见，去做康复的钱能报销吗")
+    query = plan_searcher.analyse("闺女两岁听不见，去做康复的钱能报销吗")
     assert "医疗保险" in query.weights
     assert query.guide is not None and query.guide.id == "child_rehab"
-    assert searcher.analyse("住院的钱能报销多少").guide.id == "insurance"
+    assert plan_searcher.analyse("住院的钱能报销多少").guide.id == "insurance"
 
 
 # -- faithfulness: every sentence of the main text comes from a cited clause -------------------------------

@@ -19,7 +19,7 @@ from knowledge.indicator_table import IndicatorTable
 def test_every_clause_of_the_five_plans_round_trips_through_the_csv_module(clause_views, tmp_path: Path):
     path = tmp_path / "clauses.csv"
     with path.open("w", encoding=ENCODING, newline="") as stream:
-        assert write_clauses_csv(clause_views, stream) == len(clause_views) == 486
+        assert write_clauses_csv(clause_views, stream) == len(clause_views)
     raw = path.read_bytes()
     assert raw.startswith(codecs.BOM_UTF8), "Excel needs the byte-order mark to read UTF-8"
     with path.open(encoding=ENCODING, newline="") as stream:
