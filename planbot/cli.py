@@ -41,7 +41,8 @@ def _quiet_libraries() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _services() -> Services:
+def _services(library: Library | None = None) -> Services:
+    """The services, opened as every command opens them (`library` when the command loaded it already)."""
     from bot.errors import StorageUnavailable
     from bot.services import Services
     from bot.settings import Settings
@@ -50,7 +51,7 @@ def _services() -> Services:
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     _quiet_libraries()
     try:
-        return Services.open(settings)
+        return Services.open(settings, library=library)
     except StorageUnavailable as error:  # only when there is no index yet: it is built from the database
         _storage_down(error, NO_INDEX)
 
@@ -207,16 +208,17 @@ def screen(
     from knowledge import screening as engine
     from knowledge.facts import OTHER_PLACE
     from knowledge.library import Library
+    from knowledge.tokenize import default_cache_dir
 
+    library = Library.load(cache_dir=default_cache_dir())  # its place-name spellings kept between runs
     if list_all:
-        screenings = engine.list_screenings(Library.load())
+        screenings = engine.list_screenings(library)
         if as_json:
             _print_json(screenings)
         else:
             for item in screenings:
                 console.print(f"{item['name']}: {item['title']}")
         return
-    library = Library.load()
     if name is None or name not in library.screenings:
         wanted = f"没有这个自测：{name}。" if name else "请写出自测的名字。"
         err.print(f"{wanted}可用的有：{', '.join(sorted(library.screenings))}")
@@ -243,8 +245,7 @@ def screen(
             except ValueError as error:
                 err.print(str(error))
                 raise typer.Exit(2) from error
-        services = _services()
-        library = services.library
+        services = _services(library)
         place = facts.pop("region", None)
         evaluation = engine.evaluate(
             library,
@@ -258,7 +259,7 @@ def screen(
         return
     from planbot.console import run_console
 
-    run_console(_services(), first_command=f"/screen {name}")
+    run_console(_services(library), first_command=f"/screen {name}")
 
 
 def _screen_payload(library: Library, evaluation: Evaluation, place: str | None) -> dict:
@@ -314,7 +315,13 @@ def say(
     from voice.errors import VoiceUnavailable
     from voice.say import say as say_note  # checks the cache before the speech engine loads
     from voice.say import show as show_speech
+    from voice.speeds import Speed
 
+    try:
+        Speed.parse(speed)
+    except ValueError:
+        err.print(f"没有这个语速：{speed}。可以用 slow、normal 或 fast。")
+        raise typer.Exit(2) from None
     if show:
         for line in show_speech(text, speed):
             sys.stdout.write(line + "\n")
@@ -353,10 +360,10 @@ def indicators(
     services = _services()
     place = _region_option(services, region)
     selection = Lookup(services.searcher).indicators(topic, place)
-    sys.stdout.write(text_table(selection) + "\n")
     if not selection.lines:
         err.print(f"主要指标表里没有找到“{topic}”。")
         raise typer.Exit(1)
+    sys.stdout.write(text_table(selection) + "\n")
     if png is not None:
         from knowledge.charts import ChartUnavailable, render_png
 

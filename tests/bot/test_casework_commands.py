@@ -122,3 +122,14 @@ def test_planbot_export_writes_every_clause_or_one_regions(planbot, clause_views
     assert len(rows) == len(clause_views) and rows[0]["编号"].startswith("shuozhou:")
     with chiping.open(encoding="utf-8-sig", newline="") as stream:
         assert {r["地区"] for r in csv.DictReader(stream)} == {"茌平区"}
+
+
+def test_planbot_indicators_with_no_match_prints_only_the_error(planbot):
+    done = planbot("indicators", "手语", code=1)
+    assert done.stdout == "" and "没有找到“手语”" in done.stderr
+
+
+def test_planbot_say_with_an_unknown_speed_says_so_without_a_traceback(planbot):
+    for extra in ((), ("--show",)):
+        done = planbot("say", "你好", "--speed", "bogus", *extra, code=2)
+        assert "没有这个语速" in done.stderr and "Traceback" not in done.stderr
