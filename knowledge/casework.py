@@ -19,8 +19,9 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from knowledge.clause import ClauseView, Kind
-from knowledge.indicator_table import IndicatorLine, IndicatorTable, PlanRow, plain, table_for
+from knowledge.indicator_table import IndicatorLine, IndicatorTable, PlanRow, folded, table_for
 from knowledge.numerals import to_chinese, years_in
+from knowledge.plain import DEPARTMENT_NOTE, SENTENCE
 from knowledge.references import parse_reference
 from knowledge.regions import Region
 from knowledge.search import GENERIC, Searcher
@@ -61,10 +62,7 @@ _TARGET_WORDS = re.compile(
     r"(?:19|20)[0-9]{2}\s*年?|[〇零一二三四五六七八九]{4}\s*年|十[三四]五(?:期)?末|到|主要|指标|目标值?|规划里?|"
     r"是多少|是什么|有多少|有哪些|哪些|什么|多少|几|要|达到|完成|了|的|是|有|吗|呢|啊|请问|计划|年底"
 )
-_SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
-_DEPARTMENT_NOTE = re.compile(r"[（(][^（）()]*(?:牵头|责任|参与|配合)(?:单位|部门)[:：][^）)]*[）)]")
 _HAN = re.compile(r"[\u3400-\u9fff]")  # a topic word in Latin letters counts only if the plans use it
-_STATUS_SECTION = re.compile(r"发展现状|发展基础|编制背景|十三五")
 _KIND_BONUS = {Kind.ITEM: 0.1, Kind.BOX_ITEM: 0.1, Kind.GOAL: 0.05}
 
 
@@ -372,7 +370,7 @@ def compare(topic: str, searcher: Searcher, *, per_plan: int = 1) -> list[PlanCo
             if coverage < TEXT_MATCH:
                 continue
             rank = coverage + 0.25 * about.share(_heading(clause)) + _KIND_BONUS.get(clause.kind, 0.0)
-            if clause.kind is Kind.SECTION and clause.path and _STATUS_SECTION.search(clause.path[0]):
+            if clause.kind is Kind.SECTION and clause.about_the_past:
                 rank -= 0.3  # what was achieved before, not what the plan will do
             scored.append((rank, outcome_scores[clause.id], coverage, clause))
         scored.sort(key=lambda s: (-s[0], -s[1], s[3].seq))
@@ -396,7 +394,7 @@ def _search_scores(searcher: Searcher, topic: str, plans: dict[str, list[ClauseV
 def key_sentence(clause: ClauseView, topic: str, searcher: Searcher, limit: int = 90) -> str:
     """From the clause's first sentence that holds most of the topic on, cut to `limit` characters."""
     about = _topic(searcher, _clean(topic))
-    sentences = [s.strip() for s in _SENTENCE.findall(_tidy(clause.text)) if s.strip()] or [clause.text]
+    sentences = [s.strip() for s in SENTENCE.findall(_tidy(clause.text)) if s.strip()] or [clause.text]
     start = max(range(len(sentences)), key=lambda i: (about.share(sentences[i]), -i))
     text = "".join(sentences[start:])
     return text if len(text) <= limit else text[:limit] + "……"
@@ -487,7 +485,7 @@ class _Topic:
         it), else its pieces standing apart (PIECES_SHARE of what they weigh)."""
         if not self.own:
             return 0.0
-        haystack = plain(text)
+        haystack = folded(text)
 
         def holds(word: str) -> bool:
             return word in haystack or any(term in haystack for term in self.standins.get(word, ()))
@@ -506,7 +504,7 @@ class _Topic:
     def mentions(self, text: str) -> int:
         """How often `text` names the topic's longest word."""
         longest = max(self.own, key=len, default="")
-        return plain(text).count(longest) if longest else 0
+        return folded(text).count(longest) if longest else 0
 
     @property
     def words(self) -> str:
@@ -555,7 +553,7 @@ def _heading(clause: ClauseView) -> str:
 
 
 def _tidy(text: str) -> str:
-    return _DEPARTMENT_NOTE.sub("", text).strip()
+    return DEPARTMENT_NOTE.sub("", text).strip()
 
 
 def _count(n: int) -> str:

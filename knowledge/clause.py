@@ -16,6 +16,7 @@ from knowledge.refs import ClauseRef
 PATH_SEPARATOR = " › "
 _GROUP = re.compile(r"^[一二三四五六七八九十]+、")
 _ITEM_NUMBER = re.compile(r"第(\d+)项$")
+_STATUS_SECTION = re.compile(r"发展现状|发展基础|编制背景|十三五")
 
 
 def box_place(path: Sequence[str], number: str) -> tuple[str, int | None]:
@@ -109,6 +110,11 @@ class ClauseView:
     @property
     def cref(self) -> ClauseRef:
         return ClauseRef(self.doc_id, self.ref)
+
+    @property
+    def about_the_past(self) -> bool:
+        """In a chapter about what was done before the plan (发展现状, 十三五…), not what it will do."""
+        return bool(self.path) and bool(_STATUS_SECTION.search(self.path[0]))
 
     @property
     def _box_place(self) -> tuple[str, int | None]:

@@ -18,14 +18,13 @@ from pathlib import Path
 
 from knowledge.clause import ClauseView, Kind
 from knowledge.datafile import DataError, read_toml
+from knowledge.plain import SENTENCE
 from knowledge.tokenize import clean_text, to_simplified
 
 FILE_NAME = "indicators.toml"
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _NUMBER = re.compile(r"^(?P<cmp>[≥≤><]=?)?(?P<num>\d+(?:\.\d+)?)%?$")
-_SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
 _SPACE = re.compile(r"\s+")
-_STATUS_SECTION = re.compile(r"发展现状|发展基础|编制背景|十三五")
 _COMPARATOR_WORDS = {
     "≥": "不低于",
     ">=": "不低于",
@@ -62,10 +61,10 @@ class IndicatorMap:
 
 def normalize(text: str) -> str:
     """For matching what people type: NFKC, Simplified, no spaces."""
-    return plain(to_simplified(clean_text(text)))
+    return folded(to_simplified(clean_text(text)))
 
 
-def plain(text: str) -> str:
+def folded(text: str) -> str:
     """For matching the plans' own text, already Simplified: NFKC, lower case, no spaces (cheap)."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text).lower())
 
@@ -329,9 +328,7 @@ class IndicatorTable:
         self._text: dict[str, list[ClauseView]] = {}  # doc_id → the clauses that may state a figure
         self._figures: dict[str, tuple[ClauseView, str] | None] = {}  # row clause id → figure_in_text
         for clause in clauses:
-            if clause.kind not in (Kind.INDICATOR, Kind.PREAMBLE) and not (
-                clause.path and _STATUS_SECTION.search(clause.path[0])
-            ):
+            if clause.kind not in (Kind.INDICATOR, Kind.PREAMBLE) and not clause.about_the_past:
                 self._text.setdefault(clause.doc_id, []).append(clause)
 
     @classmethod
@@ -353,10 +350,10 @@ class IndicatorTable:
         figure = re.compile(rf"[0-9][0-9,.]*\s*(?:多)?{re.escape(unit)}")
         found = None
         for clause in self._text.get(row.clause.doc_id, ()):
-            if not any(w in plain(clause.text) for w in words):
+            if not any(w in folded(clause.text) for w in words):
                 continue
-            for sentence in _SENTENCE.findall(clause.text):
-                if any(w in plain(sentence) for w in words) and figure.search(sentence):
+            for sentence in SENTENCE.findall(clause.text):
+                if any(w in folded(sentence) for w in words) and figure.search(sentence):
                     found = clause, sentence.strip()
                     break
             if found:

@@ -13,13 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_END = "。！？；"
+#: A sentence of plan text, with its closing mark.
+SENTENCE = re.compile(rf"[^{_END}]+[{_END}]?")
+#: An item's department note: "（牵头单位：市残联；参与单位：…）".
+DEPARTMENT_NOTE = re.compile(r"[（(][^（）()]*(?:牵头|责任|参与|配合)(?:单位|部门)[:：][^）)]*[）)]")
+
 #: (name, pattern, replacement, why) — applied in order to each sentence.
 RULES: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
     (
         "departments",
-        re.compile(
-            r"[（(][^（）()]*(?:牵头单位|牵头部门|责任单位|参与单位|参与部门|责任部门|配合单位)[:：][^）)]*[）)]"
-        ),
+        DEPARTMENT_NOTE,
         "",
         "who runs an item is not what a person can get; /clause shows it",
     ),
@@ -54,8 +58,6 @@ SLOGAN = re.compile(
     r"习近平|总书记|新时代中国特色|新发展理念|新发展格局|党的十九|党的二十|十九届|二十届|中国特色社会主义|"
     r"以人民为中心|共同富裕|高质量发展|新征程|决策部署|重要指示"
 )
-_END = "。！？；"
-_SENTENCE = re.compile(rf"[^{_END}]+[{_END}]?")
 _PART = re.compile(r"[^，、：]+[，、：]?")
 
 
@@ -79,7 +81,7 @@ def sentences(text: str, title: str = "") -> list[Sentence]:
     """The clause's sentences, made plain (the whole clause first: a department list may hold a 。);
     a leading item title ("盲人按摩提升项目。") is left out when more follows, and a "名称：" lead-in is
     dropped from the sentence it starts."""
-    made = [s.strip() for s in _SENTENCE.findall(plain(text)) if s.strip()]
+    made = [s.strip() for s in SENTENCE.findall(plain(text)) if s.strip()]
     out: list[Sentence] = []
     for index, sentence in enumerate(made):
         if index == 0 and title and len(made) > 1 and sentence.rstrip(_END + "：:") == title:

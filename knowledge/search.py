@@ -38,7 +38,6 @@ GENERIC = frozenset(
 _INDICATOR_ASK = re.compile(
     r"指标|目标|覆盖率|参保率|入学率|适配率|比例|百分之|%|多少人|多少户|几户|人数|人次|2025"
 )
-_STATUS_SECTION = re.compile(r"发展现状|发展基础|编制背景|十三五")
 _PIECE_END = re.compile(r"[\n。；！？，、：;!?,:]")  # where `in_plans` cuts clauses into pieces
 #: A question's A-not-A form (能不能, 是不是, 收不收费, 可不可以): it asks; only A means anything.
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
@@ -223,7 +222,7 @@ class Searcher:
         self, clause: ClauseView, query: Query, chain: tuple[str, ...], guided: frozenset[str]
     ) -> float:
         factor = _KIND_FACTOR[clause.kind]
-        if clause.kind is Kind.SECTION and clause.path and _STATUS_SECTION.search(clause.path[0]):
+        if clause.kind is Kind.SECTION and clause.about_the_past:
             factor *= 1.2 if query.asks_past else 0.6
         if clause.kind is Kind.INDICATOR and query.asks_indicator:
             factor *= 2.0

@@ -20,7 +20,7 @@ from bot.outbox import Outbox
 from bot.repository import StorageUnavailable
 from bot.services import Services
 from bot.settings import Settings
-from handlers.context import PlanbotContext, attach
+from handlers.context import SETTINGS, PlanbotContext, attach
 from handlers.delivery import ATTEMPTS, Postman
 from handlers.updates import PlanbotBot
 
@@ -108,13 +108,13 @@ def build_application(
         .build()
     )
     application.bot_data["planbot.preopened"] = services
-    application.bot_data["planbot.settings"] = settings
+    application.bot_data[SETTINGS] = settings
     handlers.register(application)
     return application
 
 
 async def _post_init(application: Application) -> None:
-    settings: Settings = application.bot_data["planbot.settings"]
+    settings: Settings = application.bot_data[SETTINGS]
     services = application.bot_data.pop("planbot.preopened", None)
     if services is None:
         services = await asyncio.to_thread(Services.open, settings)
@@ -141,7 +141,7 @@ async def _sweep_outbox(postman: Postman, *, claim: bool) -> None:
             if claim:
                 await postman.resume(every_pending=False)
             await asyncio.to_thread(outbox.purge)
-            await asyncio.to_thread(scrub, outbox.engine)
+            await asyncio.to_thread(lambda: scrub(outbox.engine))  # opening the engine may block too
         except StorageUnavailable:
             pass  # the next round tries again
         except Exception:
