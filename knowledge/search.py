@@ -110,6 +110,7 @@ class Searcher:
         self._region_code = {region: code for code, region in enumerate(self.regions)}
         self._region_of = np.array([self._region_code[c.region] for c in self.clauses], dtype=np.int32)
         self._masks: dict[tuple[str, ...], Subset] = {}
+        self._synonym_tokens: dict[str, tuple[str, ...]] = {}
         self._plain_text: str | None = None  # every clause's title and text (see in_plans)
         self._pieces: str | None = None  # …their distinct pieces
         self._pairs: frozenset[str] = frozenset()  # …and every two characters side by side in them
@@ -134,14 +135,16 @@ class Searcher:
         region = self.gazetteer.detect(cleaned)
         body = cleaned.replace(region.matched, " ") if region else cleaned
         body = _A_NOT_A.sub(r"\1", body)  # 能不能去 → 能去: else jieba leaves 不能 ("cannot") to search for
-        words = [w for w in self.tokenizer.tokens(body) if w not in GENERIC]
+        pieces = self.tokenizer.words(body)  # jieba once; stop words stay for the synonyms' sake
+        stop = self.tokenizer.stopwords
+        words = [w for w in pieces if w not in stop and w not in GENERIC]
         weights: dict[str, float] = {}
         for word in words:
             weights[word] = weights.get(word, 0.0) + 1.0
         stands_for: dict[str, set[str]] = {}
-        for word in self.tokenizer.words(body):
+        for word in pieces:
             for term in self.tokenizer.synonyms.terms.get(word, ()):
-                for token in self.tokenizer.tokens(term):
+                for token in self._term_tokens(term):
                     if token in GENERIC:
                         continue
                     stands_for.setdefault(word, set()).add(token)
@@ -161,6 +164,13 @@ class Searcher:
             truncated=truncated,
         )
 
+    def _term_tokens(self, term: str) -> tuple[str, ...]:
+        """A policy term's tokens, cut once (there are as many as synonyms.toml names)."""
+        tokens = self._synonym_tokens.get(term)
+        if tokens is None:
+            tokens = self._synonym_tokens[term] = tuple(self.tokenizer.tokens(term))
+        return tokens
+
     # -- ranking -------------------------------------------------------------------------------
 
     def search(
@@ -173,12 +183,9 @@ class Searcher:
         chain: tuple[str, ...] = ()
         region_covered: bool | None = None
         used = named.region if named is not None else self.library.region(region)
-        if named is not None:
-            chain = self.gazetteer.covered_chain(named.name)
-            region_covered = bool(chain)
-        elif region:
-            chain = self.gazetteer.covered_chain(region)
-            region_covered = bool(chain) if chain else None
+        if used is not None:
+            chain = used.chain
+            region_covered = bool(chain) if named is not None or chain else None
         term_weights = self.index.query_weights(query.weights)
         allowed = self._mask(chain) if (only_region and chain) else None
         hits = {h.position: h.score for h in self.index.top(term_weights, CANDIDATES, allowed)}
